@@ -1,0 +1,66 @@
+# Tend: the two commands a newcomer needs are `make run` and `make test`.
+# Everything else here is a step of those two.
+
+SHELL := /bin/bash
+NINJA := ninja
+JOBS ?= $(shell nproc)
+DATA_DIR ?= data
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: all deps deps-test build build-san web run test test-unit test-api test-e2e lint bench clean
+
+all: build
+
+deps:
+	@scripts/bootstrap
+
+deps-test:
+	@scripts/bootstrap --test
+
+build/build.ninja:
+	@meson setup build --buildtype=debugoptimized >/dev/null
+
+build-san/build.ninja:
+	@meson setup build-san --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+
+build: deps build/build.ninja web
+	@$(NINJA) -C build -j $(JOBS) >/dev/null
+	@echo "built build/tend"
+
+build-san: build-san/build.ninja
+	@$(NINJA) -C build-san -j $(JOBS) >/dev/null
+	@echo "built build-san/tend (AddressSanitizer + UndefinedBehaviorSanitizer)"
+
+# the web app: rebuilt when its sources change
+web: web/dist/index.html
+web/dist/index.html: $(shell find web/src web/index.html web/package.json web/vite.config.* 2>/dev/null)
+	@if [ -f web/package.json ]; then cd web && npm run build --silent >/dev/null && echo "built web/dist"; fi
+
+run: build
+	@mkdir -p $(DATA_DIR)
+	@build/tend demo --data-dir $(DATA_DIR)
+	@echo
+	@echo "Tend is starting on http://$(LISTEN)  (Ctrl-C stops it)"
+	@exec build/tend serve --listen $(LISTEN) --data-dir $(DATA_DIR) --access-log off
+
+test: deps-test build-san web
+	@$(MAKE) --no-print-directory test-unit test-api test-e2e lint
+	@echo "make test: all suites passed"
+
+test-unit: build-san
+	@ASAN_OPTIONS=detect_leaks=1 meson test -C build-san --print-errorlogs
+
+test-api: build-san
+	@cd tests && TEND_BIN=../build-san/tend node --test --test-concurrency=2 api/
+
+test-e2e: build-san web
+	@cd tests && TEND_BIN=../build-san/tend node --test --test-concurrency=1 e2e/
+
+lint: build
+	@scripts/lint
+
+bench: build deps-test
+	@bench/run
+
+clean:
+	rm -rf build build-san web/dist

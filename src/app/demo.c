@@ -1,0 +1,238 @@
+/* demo.c: demo organisations, contacts, one user per role, and tickets in every
+ * status with their event history, written through the modules' own stores. */
+#include "demo.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "modules/tickets/tickets.h"
+#include "modules/users/users.h"
+#include "platform/util/util.h"
+
+struct demo_org {
+    const char *name, *tier, *region, *external_id, *contact, *email, *phone;
+};
+
+static const struct demo_org orgs[] = {
+    {"华东精密制造有限公司", "vip", "east", "ACME-001", "王伟", "wang.wei@hd-precision.example",
+     "+86 21 5555 0101"},
+    {"Northwind Hospital Group", "vip", "north", "NW-002", "Dr. Alice Moreau",
+     "a.moreau@northwind.example", "+49 30 5555 0202"},
+    {"绿源充电科技", "standard", "south", "GS-003", "李娜", "li.na@greensource.example",
+     "+86 755 5555 0303"},
+    {"Contoso Print Services", "standard", "west", "CP-004", "Bob Smith", "bob@contoso.example",
+     "+1 206 555 0404"},
+};
+
+struct demo_user {
+    const char *username, *name, *roles;
+};
+
+static const struct demo_user users[] = {
+    {"admin", "Ada Admin", "admin"},
+    {"manager", "陈经理 (Service Manager)", "manager"},
+    {"dispatcher", "Dana Dispatcher", "dispatcher"},
+    {"agent", "张敏 (Agent)", "agent"},
+    {"engineer", "Erik Engineer", "engineer"},
+    {"warehouse", "Wu Warehouse", "warehouse"},
+    {"finance", "Fiona Finance", "finance"},
+    {"customer", "王伟 (Customer)", "customer"},
+};
+
+struct demo_ticket {
+    const char *subject, *description, *priority, *status, *customer_ref;
+};
+
+static const struct demo_ticket tickets[] = {
+    {"Printer jams on tray 2", "The MFP-4200 on floor 3 jams every ~20 sheets from tray 2.", "normal",
+     "new", "CP-004"},
+    {"空调机组高压报警", "3号楼屋顶的HVAC-900机组今早报高压故障，已停机。", "urgent", "open", "ACME-001"},
+    {"EV charger offline since firmware update", "Charger EVC-22 #7 shows offline after v2.3.1.",
+     "high", "open", "GS-003"},
+    {"充电桩刷卡无反应", "停车场B区2号充电桩刷卡后无响应，屏幕正常。", "normal", "new", "GS-003"},
+    {"Infusion pump calibration due", "Annual calibration for 12 pumps in ward 4.", "normal",
+     "pending", "NW-002"},
+    {"Ultrasound probe image artefacts", "Lines across the image on probe L12-5.", "high",
+     "open", "NW-002"},
+    {"设备安装预约", "新购的两台激光切割机需要安装调试，客户希望下周二上门。", "normal", "pending",
+     "ACME-001"},
+    {"Toner reorder for 40 printers", "Quarterly toner order per contract CP-2026-01.", "low",
+     "resolved", "CP-004"},
+    {"Refund request for duplicate invoice", "Invoice INV-2026-0311 was charged twice.", "normal",
+     "new", "CP-004"},
+    {"退款申请：重复收费", "客户反映维修费被重复扣款，请财务核实后退款。", "high", "new", "ACME-001"},
+    {"MRI cooling alarm", "Helium compressor alarm on MRI unit 2, imaging suspended.", "urgent",
+     "open", "NW-002"},
+    {"Scanner feeder worn", "Document feeder rollers worn, misfeeds multi-page scans.", "low",
+     "closed", "CP-004"},
+    {"HVAC preventive maintenance Q4", "Quarterly filter change and coil cleaning.", "normal",
+     "closed", "ACME-001"},
+    {"充电桩屏幕碎裂", "户外充电桩屏幕被撞碎，需要更换显示模块。", "normal", "resolved", "GS-003"},
+    {"Patient monitor battery swelling", "Battery of monitor PM-60 #14 is visibly swollen.",
+     "urgent", "pending", "NW-002"},
+    {"Consultation: extended warranty options", "Customer asks about 3-year extended warranty.",
+     "low", "resolved", NULL},
+    {"Complaint: engineer arrived late", "Engineer arrived 3 hours after the booked slot.", "high",
+     "closed", "ACME-001"},
+    {"Return (RMA) of faulty mainboard", "Mainboard from ticket SR-2026-000003 to be returned.",
+     "normal", "open", "GS-003"},
+};
+
+static enum tend_rc
+already_loaded(struct db *db, int *yes, struct tend_err *err)
+{
+    struct db_stmt *st =
+        db_prepare(db, "SELECT COUNT(*) FROM organisations WHERE external_id = ?", err);
+    enum db_step_result r;
+
+    if (!st)
+        return err->rc;
+    db_bind_str(st, 1, orgs[0].external_id);
+    r = db_step(st, err);
+    *yes = r == DB_ROW && db_col_int64(st, 0) > 0;
+    db_reset(st);
+    return r == DB_FAIL ? err->rc : TEND_OK;
+}
+
+static enum tend_rc
+add_org(struct db *db, const struct demo_org *o, int64_t now, int64_t *id, struct tend_err *err)
+{
+    struct db_stmt *st = db_prepare(db,
+                                    "INSERT INTO organisations (name, tier, region, external_id, "
+                                    "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                                    err);
+    enum db_step_result r;
+    enum tend_rc rc;
+
+    if (!st)
+        return err->rc;
+    db_bind_str(st, 1, o->name);
+    db_bind_str(st, 2, o->tier);
+    db_bind_str(st, 3, o->region);
+    db_bind_str(st, 4, o->external_id);
+    db_bind_int64(st, 5, now);
+    r = db_step(st, err);
+    if (r == DB_ROW)
+        *id = db_col_int64(st, 0);
+    db_reset(st);
+    if (r != DB_ROW)
+        return r == DB_FAIL ? err->rc : tend_fail(err, TEND_EDB, NULL, "no organisation id");
+    st = db_prepare(db,
+                    "INSERT INTO contacts (organisation_id, name, email, phone, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    err);
+    if (!st)
+        return err->rc;
+    db_bind_int64(st, 1, *id);
+    db_bind_str(st, 2, o->contact);
+    db_bind_str(st, 3, o->email);
+    db_bind_str(st, 4, o->phone);
+    db_bind_int64(st, 5, now);
+    rc = db_run(st, err);
+    return rc;
+}
+
+/* Walk a ticket from new to its demo status, one recorded change per step. */
+static enum tend_rc
+walk_status(struct db *db, const struct ticket *t, const char *target, int64_t at,
+            struct tend_err *err)
+{
+    static const struct {
+        const char *target;
+        const char *steps[4];
+    } paths[] = {
+        {"open", {"open", NULL}},
+        {"pending", {"open", "pending", NULL}},
+        {"resolved", {"open", "resolved", NULL}},
+        {"closed", {"open", "resolved", "closed", NULL}},
+    };
+    int64_t version = t->version;
+
+    for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
+        if (strcmp(paths[p].target, target) != 0)
+            continue;
+        for (int i = 0; paths[p].steps[i]; i++) {
+            struct ticket_input in;
+            struct ticket out;
+            enum tend_rc rc;
+
+            memset(&in, 0, sizeof(in));
+            in.fields = TF_STATUS | TF_VERSION;
+            strlcopy(in.status, paths[p].steps[i], sizeof(in.status));
+            in.version = version;
+            rc = tickets_store_update(db, t->id, &in, "agent", at + (i + 1) * 3600000LL, &out, err);
+            if (rc)
+                return rc;
+            version = out.version;
+            ticket_cleanup(&out);
+        }
+    }
+    return TEND_OK;
+}
+
+enum tend_rc
+demo_load(struct db *db, int *loaded, struct tend_err *err)
+{
+    int64_t now = time_now_ms(), start = now - 14LL * 24 * 3600 * 1000;
+    enum tend_rc rc;
+    int yes = 0;
+    char hash[256];
+
+    *loaded = 0;
+    rc = already_loaded(db, &yes, err);
+    if (rc || yes)
+        return rc;
+    rc = user_hash_password(DEMO_PASSWORD, hash, sizeof(hash), err);
+    if (rc)
+        return rc;
+    rc = db_begin(db, err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < sizeof(orgs) / sizeof(orgs[0]) && !rc; i++) {
+        int64_t id;
+        rc = add_org(db, &orgs[i], start, &id, err);
+    }
+    for (size_t i = 0; i < sizeof(users) / sizeof(users[0]) && !rc; i++) {
+        char email[128];
+        snprintf(email, sizeof(email), "%s@tend-demo.example", users[i].username);
+        rc = users_store_add(db, users[i].username, users[i].name, email, users[i].roles, hash,
+                             strcmp(users[i].roles, "customer") == 0 ? 1 : 0, start, NULL, err);
+        if (rc == TEND_ECONFLICT)
+            rc = TEND_OK; /* someone made that user by hand already: keep theirs */
+    }
+    for (size_t i = 0; i < sizeof(tickets) / sizeof(tickets[0]) && !rc; i++) {
+        const struct demo_ticket *d = &tickets[i];
+        struct ticket_input in;
+        struct ticket t;
+        int64_t at = start + (int64_t)i * 17 * 3600 * 1000;
+
+        memset(&in, 0, sizeof(in));
+        in.subject = (char *)d->subject;
+        in.description = (char *)d->description;
+        in.customer_ref = (char *)d->customer_ref;
+        strlcopy(in.priority, d->priority, sizeof(in.priority));
+        strlcopy(in.status, "new", sizeof(in.status));
+        rc = tickets_store_create(db, &in, "agent", at, &t, err);
+        if (rc)
+            break;
+        rc = walk_status(db, &t, d->status, at, err);
+        ticket_cleanup(&t);
+    }
+    if (rc) {
+        db_rollback(db);
+        return rc;
+    }
+    rc = db_commit(db, err);
+    if (rc == TEND_OK)
+        *loaded = 1;
+    return rc;
+}
+
+void
+demo_print_logins(int loaded)
+{
+    printf("%s\n", loaded ? "demo data loaded." : "demo data was already loaded.");
+    printf("demo logins (password for all: %s):\n", DEMO_PASSWORD);
+    for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++)
+        printf("  %-11s %s\n", users[i].username, users[i].roles);
+}

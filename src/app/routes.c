@@ -1,0 +1,12 @@
+/* routes.c: the route table, built from routes.def. */
+#include "routes.h"
+
+#include "modules/tickets/tickets_api.h"
+
+#define ROUTE(method, path, handler, perm, body, summary) {#method, path, handler, perm, body, summary},
+const struct route app_routes[] = {
+#include "routes.def"
+};
+#undef ROUTE
+
+const int app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);

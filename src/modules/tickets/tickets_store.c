@@ -1,0 +1,245 @@
+/* tickets_store.c: the SQL of the tickets module. */
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "platform/db/events.h"
+#include "platform/util/util.h"
+#include "tickets.h"
+
+#define TICKET_COLUMNS \
+    "id, number, subject, description, status, priority, customer_ref, version, created_at, updated_at"
+
+static void
+read_row(struct db_stmt *st, struct ticket *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->id = db_col_int64(st, 0);
+    strlcopy(t->number, db_col_text(st, 1), sizeof(t->number));
+    t->subject = xstrdup(db_col_text(st, 2));
+    t->description = xstrdup(db_col_text(st, 3));
+    strlcopy(t->status, db_col_text(st, 4), sizeof(t->status));
+    strlcopy(t->priority, db_col_text(st, 5), sizeof(t->priority));
+    t->customer_ref = db_col_is_null(st, 6) ? NULL : xstrdup(db_col_text(st, 6));
+    t->version = db_col_int64(st, 7);
+    t->created_at = db_col_int64(st, 8);
+    t->updated_at = db_col_int64(st, 9);
+}
+
+/* Next value of a named counter (created at 1). */
+static enum tend_rc
+next_sequence(struct db *db, const char *name, int64_t *value, struct tend_err *err)
+{
+    struct db_stmt *st =
+        db_prepare(db, "UPDATE sequences SET value = value + 1 WHERE name = ? RETURNING value", err);
+    enum db_step_result r;
+
+    if (!st)
+        return err->rc;
+    db_bind_str(st, 1, name);
+    r = db_step(st, err);
+    if (r == DB_ROW)
+        *value = db_col_int64(st, 0);
+    db_reset(st);
+    if (r == DB_FAIL)
+        return err->rc;
+    if (r == DB_ROW)
+        return TEND_OK;
+    st = db_prepare(db, "INSERT INTO sequences (name, value) VALUES (?, 1)", err);
+    if (!st)
+        return err->rc;
+    db_bind_str(st, 1, name);
+    *value = 1;
+    return db_run(st, err);
+}
+
+enum tend_rc
+tickets_store_create(struct db *db, const struct ticket_input *in, const char *actor, int64_t now,
+                     struct ticket *out, struct tend_err *err)
+{
+    char seqname[32], number[32];
+    int64_t seq = 0;
+    int year = time_year_of(now);
+    struct db_stmt *st;
+    enum db_step_result r;
+    enum tend_rc rc;
+    json_t *data;
+
+    snprintf(seqname, sizeof(seqname), "ticket.SR-%d", year);
+    rc = next_sequence(db, seqname, &seq, err);
+    if (rc)
+        return rc;
+    snprintf(number, sizeof(number), "SR-%d-%06lld", year, (long long)seq);
+    st = db_prepare(db,
+                    "INSERT INTO tickets (number, subject, description, status, priority, "
+                    "customer_ref, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) "
+                    "RETURNING " TICKET_COLUMNS,
+                    err);
+    if (!st)
+        return err->rc;
+    db_bind_str(st, 1, number);
+    db_bind_str(st, 2, in->subject);
+    db_bind_str(st, 3, in->description ? in->description : "");
+    db_bind_str(st, 4, in->status[0] ? in->status : "new");
+    db_bind_str(st, 5, in->priority[0] ? in->priority : "normal");
+    db_bind_str(st, 6, in->customer_ref);
+    db_bind_int64(st, 7, now);
+    db_bind_int64(st, 8, now);
+    r = db_step(st, err);
+    if (r == DB_ROW)
+        read_row(st, out);
+    db_reset(st);
+    if (r != DB_ROW)
+        return r == DB_FAIL ? err->rc : tend_fail(err, TEND_EDB, NULL, "insert returned no row");
+    data = json_pack("{s:s,s:s,s:s,s:s,s:o}", "number", out->number, "subject", out->subject,
+                     "status", out->status, "priority", out->priority, "customer_ref",
+                     out->customer_ref ? json_string(out->customer_ref) : json_null());
+    rc = event_append(db, "ticket.created", "ticket", out->id, actor, data, now, err);
+    json_decref(data);
+    if (rc)
+        ticket_cleanup(out);
+    return rc;
+}
+
+enum tend_rc
+tickets_store_get(struct db *db, int64_t id, struct ticket *out, struct tend_err *err)
+{
+    struct db_stmt *st = db_prepare(db, "SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?", err);
+    enum db_step_result r;
+
+    if (!st)
+        return err->rc;
+    db_bind_int64(st, 1, id);
+    r = db_step(st, err);
+    if (r == DB_ROW)
+        read_row(st, out);
+    db_reset(st);
+    if (r == DB_FAIL)
+        return err->rc;
+    if (r == DB_DONE)
+        return tend_fail(err, TEND_ENOTFOUND, "id", "no ticket %lld", (long long)id);
+    return TEND_OK;
+}
+
+enum tend_rc
+tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in, const char *actor,
+                     int64_t now, struct ticket *out, struct tend_err *err)
+{
+    struct db_stmt *st;
+    json_t *changes;
+    enum tend_rc rc = tickets_store_get(db, id, out, err);
+
+    if (rc)
+        return rc;
+    if (out->version != in->version) {
+        rc = tend_fail(err, TEND_ECONFLICT, "version",
+                       "the ticket was changed by someone else (you sent version %lld, it is now "
+                       "%lld): reload and try again",
+                       (long long)in->version, (long long)out->version);
+        return rc; /* out stays filled: the caller reports the current version */
+    }
+    changes = json_object();
+    if (ticket_apply_update(out, in, changes) == 0) {
+        json_decref(changes);
+        return TEND_OK; /* nothing changed: no new version, no event */
+    }
+    st = db_prepare(db,
+                    "UPDATE tickets SET subject = ?, description = ?, status = ?, priority = ?, "
+                    "customer_ref = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                    err);
+    if (!st) {
+        json_decref(changes);
+        ticket_cleanup(out);
+        return err->rc;
+    }
+    db_bind_str(st, 1, out->subject);
+    db_bind_str(st, 2, out->description);
+    db_bind_str(st, 3, out->status);
+    db_bind_str(st, 4, out->priority);
+    db_bind_str(st, 5, out->customer_ref);
+    db_bind_int64(st, 6, now);
+    db_bind_int64(st, 7, id);
+    db_bind_int64(st, 8, in->version);
+    rc = db_run(st, err);
+    if (rc == TEND_OK) {
+        out->version++;
+        out->updated_at = now;
+        rc = event_append(db, "ticket.updated", "ticket", id, actor, changes, now, err);
+    }
+    json_decref(changes);
+    if (rc)
+        ticket_cleanup(out);
+    return rc;
+}
+
+/* Append "?, ?, ?" for n placeholders. */
+static size_t
+placeholders(char *out, size_t cap, int n)
+{
+    size_t used = 0;
+    for (int i = 0; i < n && used + 4 < cap; i++)
+        used += (size_t)snprintf(out + used, cap - used, i ? ", ?" : "?");
+    return used;
+}
+
+enum tend_rc
+tickets_store_list(struct db *db, const struct ticket_filter *f, struct ticket **out, size_t *count,
+                   struct tend_err *err)
+{
+    char sql[1024];
+    size_t n = 0;
+    int bind = 1;
+    struct db_stmt *st;
+    enum db_step_result r = DB_DONE;
+    struct ticket *items;
+    size_t got = 0, cap = (size_t)f->limit + 1;
+    const char *joiner = " WHERE ";
+
+    n += (size_t)snprintf(sql + n, sizeof(sql) - n, "SELECT " TICKET_COLUMNS " FROM tickets");
+    if (f->nstatuses) {
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%sstatus IN (", joiner);
+        n += placeholders(sql + n, sizeof(sql) - n, f->nstatuses);
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, ")");
+        joiner = " AND ";
+    }
+    if (f->npriorities) {
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%spriority IN (", joiner);
+        n += placeholders(sql + n, sizeof(sql) - n, f->npriorities);
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, ")");
+        joiner = " AND ";
+    }
+    if (f->customer_ref) {
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%scustomer_ref = ?", joiner);
+        joiner = " AND ";
+    }
+    if (f->before_id)
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%sid < ?", joiner);
+    snprintf(sql + n, sizeof(sql) - n, " ORDER BY id DESC LIMIT ?");
+
+    st = db_prepare(db, sql, err);
+    if (!st)
+        return err->rc;
+    for (int i = 0; i < f->nstatuses; i++)
+        db_bind_str(st, bind++, f->statuses[i]);
+    for (int i = 0; i < f->npriorities; i++)
+        db_bind_str(st, bind++, f->priorities[i]);
+    if (f->customer_ref)
+        db_bind_str(st, bind++, f->customer_ref);
+    if (f->before_id)
+        db_bind_int64(st, bind++, f->before_id);
+    db_bind_int64(st, bind, f->limit + 1);
+
+    items = xcalloc(cap, sizeof(*items));
+    while (got < cap && (r = db_step(st, err)) == DB_ROW)
+        read_row(st, &items[got++]);
+    db_reset(st);
+    if (got < cap && r == DB_FAIL) {
+        for (size_t i = 0; i < got; i++)
+            ticket_cleanup(&items[i]);
+        free(items);
+        return err->rc;
+    }
+    *out = items;
+    *count = got;
+    return TEND_OK;
+}

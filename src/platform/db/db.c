@@ -1,0 +1,189 @@
+/* db.c: dispatch from the database interface to the backend chosen by the URL. */
+#include "db.h"
+
+#include <string.h>
+
+#include "db_backend.h"
+
+static const struct db_ops *
+ops_for(const char *url, const char **target)
+{
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        *target = url + 7;
+        return &db_sqlite_ops;
+    }
+    return NULL;
+}
+
+enum tend_rc
+db_url_check(const char *url, struct tend_err *err)
+{
+    const char *target;
+
+    if (!url || !*url)
+        return tend_fail(err, TEND_EINVAL, "db", "no database given (use --db sqlite:PATH)");
+    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+        return tend_fail(err, TEND_EINVAL, "db",
+                         "the PostgreSQL backend is not built into this version; use sqlite:PATH");
+    if (!ops_for(url, &target))
+        return tend_fail(err, TEND_EINVAL, "db",
+                         "unknown database URL '%.100s' (expected sqlite:PATH)", url);
+    if (!*target)
+        return tend_fail(err, TEND_EINVAL, "db", "sqlite: needs a file path");
+    return TEND_OK;
+}
+
+enum tend_rc
+db_open(const char *url, int flags, struct db **out, struct tend_err *err)
+{
+    const char *target = NULL;
+    const struct db_ops *ops;
+    enum tend_rc rc = db_url_check(url, err);
+
+    if (rc)
+        return rc;
+    ops = ops_for(url, &target);
+    return ops->open(target, flags, out, err);
+}
+
+void
+db_close(struct db *db)
+{
+    if (db)
+        db->ops->close(db);
+}
+
+enum db_kind
+db_kind(const struct db *db)
+{
+    return db->ops->kind;
+}
+
+enum tend_rc
+db_exec(struct db *db, const char *sql, struct tend_err *err)
+{
+    return db->ops->exec(db, sql, err);
+}
+
+struct db_stmt *
+db_prepare(struct db *db, const char *sql, struct tend_err *err)
+{
+    return db->ops->prepare(db, sql, err);
+}
+
+void
+db_bind_int64(struct db_stmt *st, int i, int64_t v)
+{
+    st->ops->bind_int64(st, i, v);
+}
+
+void
+db_bind_text(struct db_stmt *st, int i, const char *s, size_t len)
+{
+    st->ops->bind_text(st, i, s, len);
+}
+
+void
+db_bind_str(struct db_stmt *st, int i, const char *s)
+{
+    if (s)
+        st->ops->bind_text(st, i, s, strlen(s));
+    else
+        st->ops->bind_null(st, i);
+}
+
+void
+db_bind_null(struct db_stmt *st, int i)
+{
+    st->ops->bind_null(st, i);
+}
+
+enum db_step_result
+db_step(struct db_stmt *st, struct tend_err *err)
+{
+    return st->ops->step(st, err);
+}
+
+int64_t
+db_col_int64(struct db_stmt *st, int i)
+{
+    return st->ops->col_int64(st, i);
+}
+
+const char *
+db_col_text(struct db_stmt *st, int i)
+{
+    return st->ops->col_text(st, i);
+}
+
+size_t
+db_col_len(struct db_stmt *st, int i)
+{
+    return st->ops->col_len(st, i);
+}
+
+int
+db_col_is_null(struct db_stmt *st, int i)
+{
+    return st->ops->col_is_null(st, i);
+}
+
+void
+db_reset(struct db_stmt *st)
+{
+    st->ops->reset(st);
+}
+
+enum tend_rc
+db_run(struct db_stmt *st, struct tend_err *err)
+{
+    enum db_step_result r = db_step(st, err);
+    db_reset(st);
+    return r == DB_FAIL ? err->rc : TEND_OK;
+}
+
+enum tend_rc
+db_begin(struct db *db, struct tend_err *err)
+{
+    return db->ops->begin(db, err);
+}
+
+enum tend_rc
+db_commit(struct db *db, struct tend_err *err)
+{
+    return db->ops->exec(db, "COMMIT", err);
+}
+
+void
+db_rollback(struct db *db)
+{
+    struct tend_err ignored;
+    db->ops->exec(db, "ROLLBACK", &ignored);
+}
+
+enum tend_rc
+db_savepoint(struct db *db, struct tend_err *err)
+{
+    return db->ops->exec(db, "SAVEPOINT w", err);
+}
+
+void
+db_savepoint_release(struct db *db)
+{
+    struct tend_err ignored;
+    db->ops->exec(db, "RELEASE SAVEPOINT w", &ignored);
+}
+
+void
+db_savepoint_rollback(struct db *db)
+{
+    struct tend_err ignored;
+    db->ops->exec(db, "ROLLBACK TO SAVEPOINT w", &ignored);
+    db->ops->exec(db, "RELEASE SAVEPOINT w", &ignored);
+}
+
+int
+db_ping(struct db *db)
+{
+    return db->ops->ping(db);
+}

@@ -1,0 +1,79 @@
+/* db.h: the one small database interface every module's store uses.
+ * Prepared statements with bound parameters only, typed getters, transactions.
+ * Backends (SQLite now, PostgreSQL later) sit behind a table of functions. */
+#ifndef TEND_DB_H
+#define TEND_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "platform/util/err.h"
+
+struct db;      /* one connection; used by one thread at a time */
+struct db_stmt; /* a prepared statement, cached by its connection */
+
+enum db_kind { DB_SQLITE, DB_POSTGRES };
+
+enum db_open_flags {
+    DB_OPEN_READONLY = 1, /* a reader connection */
+    DB_OPEN_CREATE = 2,   /* create the database file if missing */
+};
+
+enum db_step_result { DB_ROW = 1, DB_DONE = 0, DB_FAIL = -1 };
+
+/* Open a connection to `url` ("sqlite:PATH" or "postgres://..."). On success
+ * *out owns the connection (free with db_close). On failure fills `err`. */
+enum tend_rc db_open(const char *url, int flags, struct db **out, struct tend_err *err);
+
+/* Close and free; NULL is fine. Finalises every cached statement. */
+void db_close(struct db *db);
+
+enum db_kind db_kind(const struct db *db);
+
+/* Whether `url` names a backend we know; fills err with the reason if not. */
+enum tend_rc db_url_check(const char *url, struct tend_err *err);
+
+/* Run statements without parameters or results (DDL, PRAGMA, BEGIN...). */
+enum tend_rc db_exec(struct db *db, const char *sql, struct tend_err *err);
+
+/* Prepare `sql` (placeholders `?`) or fetch it from the connection's cache (keyed
+ * by the text, so a query built at run time from a bounded set of shapes is cached
+ * too). The statement is reset and its bindings cleared. Returns NULL and fills err on failure. The connection
+ * owns the statement. */
+struct db_stmt *db_prepare(struct db *db, const char *sql, struct tend_err *err);
+
+/* Bind the 1-based parameter `i`. */
+void db_bind_int64(struct db_stmt *st, int i, int64_t v);
+void db_bind_text(struct db_stmt *st, int i, const char *s, size_t len);
+void db_bind_str(struct db_stmt *st, int i, const char *s); /* NULL binds SQL NULL */
+void db_bind_null(struct db_stmt *st, int i);
+
+/* Advance: DB_ROW with a row to read, DB_DONE at the end, DB_FAIL with err filled
+ * (TEND_EBUSY when the database is locked, TEND_ECONFLICT on a unique violation). */
+enum db_step_result db_step(struct db_stmt *st, struct tend_err *err);
+
+/* Column getters for the current row (0-based). Text stays valid until the next
+ * step or reset of the statement; NULL text reads as NULL. */
+int64_t db_col_int64(struct db_stmt *st, int i);
+const char *db_col_text(struct db_stmt *st, int i);
+size_t db_col_len(struct db_stmt *st, int i);
+int db_col_is_null(struct db_stmt *st, int i);
+
+/* Reset so the statement can be stepped again (keeps it in the cache). */
+void db_reset(struct db_stmt *st);
+
+/* Run a statement that returns no rows; convenience over step+reset. */
+enum tend_rc db_run(struct db_stmt *st, struct tend_err *err);
+
+/* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE on SQLite). */
+enum tend_rc db_begin(struct db *db, struct tend_err *err);
+enum tend_rc db_commit(struct db *db, struct tend_err *err);
+void db_rollback(struct db *db);
+enum tend_rc db_savepoint(struct db *db, struct tend_err *err);
+void db_savepoint_release(struct db *db);
+void db_savepoint_rollback(struct db *db);
+
+/* Whether the server behind the connection answers (for /readyz). */
+int db_ping(struct db *db);
+
+#endif

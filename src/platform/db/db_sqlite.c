@@ -1,0 +1,323 @@
+/* db_sqlite.c: the SQLite backend: WAL, durable commits (synchronous=FULL), a
+ * per-connection statement cache keyed by the SQL string's address. */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "db_backend.h"
+#include "platform/util/util.h"
+
+struct sqlite_stmt {
+    struct db_stmt super;
+    struct sqlite_conn *conn;
+    sqlite3_stmt *handle;
+    char *sql;     /* cache key: a copy of the statement's text */
+    uint64_t hash; /* FNV-1a of sql */
+};
+
+struct sqlite_conn {
+    struct db super;
+    sqlite3 *handle;
+    char path[1024];
+    struct sqlite_stmt **cache; /* open addressing on the SQL pointer */
+    size_t cache_cap;
+    size_t cache_used;
+};
+
+static enum tend_rc
+fail_from(struct sqlite_conn *c, int code, struct tend_err *err)
+{
+    int primary = code & 0xff;
+    const char *msg = c->handle ? sqlite3_errmsg(c->handle) : sqlite3_errstr(code);
+
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        return tend_fail(err, TEND_EBUSY, NULL, "database '%.200s' is locked by another process",
+                         c->path);
+    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+        return tend_fail(err, TEND_ECONFLICT, NULL, "already exists (%.150s)", msg);
+    if (primary == SQLITE_FULL)
+        return tend_fail(err, TEND_EDB, NULL, "the disk holding the database is full");
+    if (primary == SQLITE_READONLY)
+        return tend_fail(err, TEND_EDB, NULL, "database '%.200s' is read-only", c->path);
+    return tend_fail(err, TEND_EDB, NULL, "database error: %.200s", msg);
+}
+
+static void
+sqlite_close(struct db *db)
+{
+    struct sqlite_conn *c = (struct sqlite_conn *)db;
+
+    for (size_t i = 0; i < c->cache_cap; i++) {
+        if (c->cache[i]) {
+            sqlite3_finalize(c->cache[i]->handle);
+            free(c->cache[i]->sql);
+            free(c->cache[i]);
+        }
+    }
+    free(c->cache);
+    sqlite3_close_v2(c->handle);
+    free(c);
+}
+
+static enum tend_rc
+sqlite_exec(struct db *db, const char *sql, struct tend_err *err)
+{
+    struct sqlite_conn *c = (struct sqlite_conn *)db;
+    int rc = sqlite3_exec(c->handle, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? TEND_OK : fail_from(c, rc, err);
+}
+
+static enum tend_rc
+check_path(const char *path, int flags, struct tend_err *err)
+{
+    struct stat st;
+    char dir[1024];
+    const char *slash;
+
+    if (strlen(path) >= sizeof(dir))
+        return tend_fail(err, TEND_EINVAL, "db", "database path is too long");
+    if (stat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode))
+            return tend_fail(err, TEND_EINVAL, "db", "'%.200s' is not a regular file", path);
+        return TEND_OK;
+    }
+    if (!(flags & DB_OPEN_CREATE))
+        return tend_fail(err, TEND_EINVAL, "db", "database '%.200s' does not exist (run `tend migrate`)",
+                         path);
+    slash = strrchr(path, '/');
+    if (!slash)
+        return TEND_OK;
+    if (slash == path)
+        return TEND_OK;
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return tend_fail(err, TEND_EINVAL, "db", "cannot create database '%.200s': directory '%.200s' %s",
+                         path, dir, errno == ENOENT ? "does not exist" : "is not accessible");
+    return TEND_OK;
+}
+
+static enum tend_rc
+sqlite_open(const char *path, int flags, struct db **out, struct tend_err *err)
+{
+    struct sqlite_conn *c;
+    int oflags = SQLITE_OPEN_NOMUTEX;
+    int rc;
+    enum tend_rc trc = check_path(path, flags, err);
+
+    if (trc)
+        return trc;
+    c = xcalloc(1, sizeof(*c));
+    c->super.ops = &db_sqlite_ops;
+    strlcopy(c->path, path, sizeof(c->path));
+    c->cache_cap = 64;
+    c->cache = xcalloc(c->cache_cap, sizeof(struct sqlite_stmt *));
+    oflags |= (flags & DB_OPEN_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    if (flags & DB_OPEN_CREATE)
+        oflags |= SQLITE_OPEN_CREATE;
+    rc = sqlite3_open_v2(path, &c->handle, oflags, NULL);
+    if (rc != SQLITE_OK) {
+        tend_fail(err, TEND_EDB, "db", "cannot open database '%.200s': %.200s", path,
+                  c->handle ? sqlite3_errmsg(c->handle) : sqlite3_errstr(rc));
+        sqlite_close(&c->super);
+        return TEND_EDB;
+    }
+    sqlite3_busy_timeout(c->handle, 5000);
+    sqlite3_extended_result_codes(c->handle, 1);
+    if (flags & DB_OPEN_READONLY)
+        trc = sqlite_exec(&c->super, "PRAGMA cache_size=-16384; PRAGMA query_only=1;", err);
+    else
+        trc = sqlite_exec(&c->super,
+                          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                          "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; "
+                          "PRAGMA wal_autocheckpoint=4000;",
+                          err);
+    if (trc) {
+        if (trc == TEND_EDB)
+            tend_fail(err, TEND_EDB, "db", "'%.200s' is not a usable SQLite database: %.150s", path,
+                      sqlite3_errmsg(c->handle));
+        sqlite_close(&c->super);
+        return trc;
+    }
+    *out = &c->super;
+    return TEND_OK;
+}
+
+static uint64_t
+sql_hash(const char *sql)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *sql; sql++)
+        h = (h ^ (unsigned char)*sql) * 1099511628211ull;
+    return h;
+}
+
+static size_t
+slot_of(const struct sqlite_conn *c, uint64_t hash)
+{
+    return (size_t)(hash ^ (hash >> 29)) & (c->cache_cap - 1);
+}
+
+static void
+cache_grow(struct sqlite_conn *c)
+{
+    struct sqlite_stmt **old = c->cache;
+    size_t oldcap = c->cache_cap;
+
+    c->cache_cap *= 2;
+    c->cache = xcalloc(c->cache_cap, sizeof(struct sqlite_stmt *));
+    for (size_t i = 0; i < oldcap; i++) {
+        if (old[i]) {
+            size_t s = slot_of(c, old[i]->hash);
+            while (c->cache[s])
+                s = (s + 1) & (c->cache_cap - 1);
+            c->cache[s] = old[i];
+        }
+    }
+    free(old);
+}
+
+static struct db_stmt *
+sqlite_prepare(struct db *db, const char *sql, struct tend_err *err)
+{
+    struct sqlite_conn *c = (struct sqlite_conn *)db;
+    struct sqlite_stmt *st;
+    uint64_t hash = sql_hash(sql);
+    size_t s = slot_of(c, hash);
+    int rc;
+
+    while ((st = c->cache[s])) {
+        if (st->hash == hash && strcmp(st->sql, sql) == 0) {
+            sqlite3_reset(st->handle);
+            sqlite3_clear_bindings(st->handle);
+            return &st->super;
+        }
+        s = (s + 1) & (c->cache_cap - 1);
+    }
+    st = xcalloc(1, sizeof(*st));
+    st->super.ops = &db_sqlite_ops;
+    st->conn = c;
+    rc = sqlite3_prepare_v3(c->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->handle, NULL);
+    if (rc != SQLITE_OK) {
+        fail_from(c, rc, err);
+        free(st);
+        return NULL;
+    }
+    st->sql = xstrdup(sql);
+    st->hash = hash;
+    if ((c->cache_used + 1) * 2 > c->cache_cap) {
+        cache_grow(c);
+        s = slot_of(c, hash);
+        while (c->cache[s])
+            s = (s + 1) & (c->cache_cap - 1);
+    }
+    c->cache[s] = st;
+    c->cache_used++;
+    return &st->super;
+}
+
+static void
+sqlite_bind_int64(struct db_stmt *st, int i, int64_t v)
+{
+    sqlite3_bind_int64(((struct sqlite_stmt *)st)->handle, i, v);
+}
+
+static void
+sqlite_bind_text(struct db_stmt *st, int i, const char *s, size_t len)
+{
+    sqlite3_bind_text64(((struct sqlite_stmt *)st)->handle, i, s, len, SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+static void
+sqlite_bind_null(struct db_stmt *st, int i)
+{
+    sqlite3_bind_null(((struct sqlite_stmt *)st)->handle, i);
+}
+
+static enum db_step_result
+sqlite_step(struct db_stmt *st, struct tend_err *err)
+{
+    struct sqlite_stmt *s = (struct sqlite_stmt *)st;
+    int rc = sqlite3_step(s->handle);
+
+    if (rc == SQLITE_ROW)
+        return DB_ROW;
+    if (rc == SQLITE_DONE)
+        return DB_DONE;
+    fail_from(s->conn, rc, err);
+    sqlite3_reset(s->handle);
+    return DB_FAIL;
+}
+
+static int64_t
+sqlite_col_int64(struct db_stmt *st, int i)
+{
+    return sqlite3_column_int64(((struct sqlite_stmt *)st)->handle, i);
+}
+
+static const char *
+sqlite_col_text(struct db_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(((struct sqlite_stmt *)st)->handle, i);
+}
+
+static size_t
+sqlite_col_len(struct db_stmt *st, int i)
+{
+    return (size_t)sqlite3_column_bytes(((struct sqlite_stmt *)st)->handle, i);
+}
+
+static int
+sqlite_col_is_null(struct db_stmt *st, int i)
+{
+    return sqlite3_column_type(((struct sqlite_stmt *)st)->handle, i) == SQLITE_NULL;
+}
+
+static void
+sqlite_reset(struct db_stmt *st)
+{
+    sqlite3_reset(((struct sqlite_stmt *)st)->handle);
+}
+
+static enum tend_rc
+sqlite_begin(struct db *db, struct tend_err *err)
+{
+    return sqlite_exec(db, "BEGIN IMMEDIATE", err);
+}
+
+static int
+sqlite_ping(struct db *db)
+{
+    struct tend_err err;
+    struct db_stmt *st = sqlite_prepare(db, "SELECT 1", &err);
+    int ok;
+
+    if (!st)
+        return 0;
+    ok = sqlite_step(st, &err) == DB_ROW;
+    sqlite_reset(st);
+    return ok;
+}
+
+const struct db_ops db_sqlite_ops = {
+    .kind = DB_SQLITE,
+    .open = sqlite_open,
+    .close = sqlite_close,
+    .exec = sqlite_exec,
+    .prepare = sqlite_prepare,
+    .bind_int64 = sqlite_bind_int64,
+    .bind_text = sqlite_bind_text,
+    .bind_null = sqlite_bind_null,
+    .step = sqlite_step,
+    .col_int64 = sqlite_col_int64,
+    .col_text = sqlite_col_text,
+    .col_len = sqlite_col_len,
+    .col_is_null = sqlite_col_is_null,
+    .reset = sqlite_reset,
+    .begin = sqlite_begin,
+    .ping = sqlite_ping,
+};

@@ -1,0 +1,100 @@
+/* api.h: what a route handler sees: the request context, its parsed inputs, and
+ * the one way to answer (JSON, problem+json, or a deferred write). */
+#ifndef TEND_API_H
+#define TEND_API_H
+
+#include <h2o.h>
+#include <jansson.h>
+#include <stdint.h>
+
+#include "platform/jobs/task.h"
+#include "platform/util/err.h"
+
+struct db;
+struct http_thread;
+struct route;
+
+#define API_MAX_PARAMS 4
+#define API_MAX_QUERY 32
+#define API_JSON_BODY_MAX ((size_t)1 << 20)
+
+struct api_param {
+    const char *name; /* from the route pattern, without ':' */
+    char *value;      /* NUL-terminated, in the request pool */
+};
+
+/* One request, allocated in its h2o pool: it lives exactly as long as the request. */
+struct api_req {
+    h2o_req_t *req;
+    struct http_thread *thread;
+    const struct route *route; /* NULL for static files and unmatched paths */
+    int route_id;
+    struct db *db; /* this thread's read connection */
+    json_t *body;  /* the parsed JSON body of POST/PUT/PATCH, or NULL; freed with the request */
+    struct api_param params[API_MAX_PARAMS];
+    int nparams;
+    struct api_param query[API_MAX_QUERY];
+    int nquery;
+    char request_id[68];
+    uint64_t started_ns;
+    int answered;
+};
+
+typedef void (*api_handler)(struct api_req *r);
+
+/* The value of path parameter `name`, or NULL. */
+const char *api_param(const struct api_req *r, const char *name);
+
+/* The decoded value of query parameter `name` (first occurrence), or NULL. */
+const char *api_query(const struct api_req *r, const char *name);
+
+/* The value of request header `name` (lower case) as a pool string, or NULL. */
+const char *api_header(struct api_req *r, const char *name);
+
+/* Add a response header (copied into the pool). */
+void api_add_header(struct api_req *r, const char *name, const char *value);
+
+/* Answer `status` with `body` as compact JSON; steals the reference to `body`. */
+void api_send_json(struct api_req *r, int status, json_t *body);
+
+/* Answer with raw bytes (copied). */
+void api_send_raw(struct api_req *r, int status, const char *content_type, const char *body,
+                  size_t len);
+
+/* Answer with bytes that outlive the request (copy=0) or are copied (copy=1). */
+void api_send_bytes(struct api_req *r, int status, const char *content_type, const char *body,
+                    size_t len, int copy);
+
+/* Answer the problem+json that `err` describes (status from err->rc). */
+void api_send_error(struct api_req *r, const struct tend_err *err);
+
+/* Answer problem+json with an explicit status and optional extra members (stolen). */
+void api_send_problem(struct api_req *r, int status, const char *field, const char *message,
+                      json_t *extra);
+
+/* The HTTP status for an error code (the one mapping table). */
+int api_status_of(enum tend_rc rc);
+
+/* A write to run on the database writer thread, answered after it is durable.
+ * Embed it first in a module's own struct; allocate that on the heap (it may
+ * outlive the request if the client goes away). */
+struct api_write {
+    struct task task;           /* first: the writer's queue and the post-back link */
+    struct api_req *req;        /* NULL once the client has gone */
+    struct http_thread *thread; /* the submitting loop */
+    struct api_write_ref *ref;  /* the request pool's link back to us */
+    /* Writer thread, inside the group transaction: do the SQL, fill results. */
+    enum tend_rc (*apply)(struct api_write *w, struct db *db);
+    /* Loop thread, request alive: send the answer (w->task.rc/err say if apply failed). */
+    void (*respond)(struct api_write *w, struct api_req *r);
+    /* Loop thread: free `w` and what it owns. Always called exactly once. */
+    void (*release)(struct api_write *w);
+};
+
+/* Queue `w` for the writer; the handler returns and the answer follows later. */
+void api_submit_write(struct api_req *r, struct api_write *w);
+
+/* `ms` (epoch milliseconds) as an RFC 3339 UTC JSON string. */
+json_t *api_time(int64_t ms);
+
+#endif

@@ -1,0 +1,275 @@
+/* dispatch.c: one request's way in: request id, service endpoints, routing,
+ * query and body checks (400/405/413/415), then the route's handler. */
+#include "dispatch.h"
+
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "platform/db/db.h"
+#include "platform/db/migrate.h"
+#include "platform/http/server.h"
+#include "platform/http/static.h"
+#include "platform/util/metrics.h"
+#include "platform/util/util.h"
+
+static int
+valid_request_id(const h2o_iovec_t *v)
+{
+    if (v->len == 0 || v->len > 64)
+        return 0;
+    for (size_t i = 0; i < v->len; i++) {
+        char c = v->base[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+static void
+set_request_id(struct api_req *r)
+{
+    ssize_t i = h2o_find_header_by_str(&r->req->headers, H2O_STRLIT("x-request-id"), -1);
+
+    if (i >= 0 && valid_request_id(&r->req->headers.entries[i].value)) {
+        memcpy(r->request_id, r->req->headers.entries[i].value.base,
+               r->req->headers.entries[i].value.len);
+        r->request_id[r->req->headers.entries[i].value.len] = '\0';
+        return;
+    }
+    snprintf(r->request_id, sizeof(r->request_id), "%08x%02x%06llx", r->thread->server->instance,
+             (unsigned)r->thread->index & 0xff,
+             (unsigned long long)(++r->thread->next_request & 0xffffff));
+}
+
+static int
+hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decode (and '+' to space) into pool memory; NULL on a bad escape. */
+static char *
+decode(h2o_mem_pool_t *pool, const char *s, size_t len, size_t *outlen)
+{
+    char *out = h2o_mem_alloc_pool(pool, len + 1);
+    size_t o = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '%') {
+            int hi, lo;
+            if (i + 2 >= len)
+                return NULL;
+            hi = hexval(s[i + 1]);
+            lo = hexval(s[i + 2]);
+            if (hi < 0 || lo < 0)
+                return NULL;
+            out[o++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else if (s[i] == '+') {
+            out[o++] = ' ';
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = '\0';
+    *outlen = o;
+    return out;
+}
+
+/* Parse the query string into r->query; answers 400 and returns -1 on bad input. */
+static int
+parse_query(struct api_req *r)
+{
+    h2o_req_t *req = r->req;
+    const char *q, *end;
+
+    if (req->query_at == SIZE_MAX)
+        return 0;
+    q = req->path.base + req->query_at + 1;
+    end = req->path.base + req->path.len;
+    while (q < end) {
+        const char *amp = memchr(q, '&', (size_t)(end - q));
+        const char *pend = amp ? amp : end;
+        const char *eq = memchr(q, '=', (size_t)(pend - q));
+        size_t nlen, vlen;
+        char *name, *value;
+
+        if (pend == q) {
+            q = pend + 1;
+            continue;
+        }
+        name = decode(&req->pool, q, (size_t)((eq ? eq : pend) - q), &nlen);
+        value = eq ? decode(&req->pool, eq + 1, (size_t)(pend - eq - 1), &vlen) : (vlen = 0, "");
+        if (!name || !value || !utf8_valid(name, nlen) || !utf8_valid(value, vlen)) {
+            api_send_problem(r, 400, name && utf8_valid(name, nlen) ? name : "query",
+                             "is not valid percent-encoded UTF-8", NULL);
+            return -1;
+        }
+        if (r->nquery == API_MAX_QUERY) {
+            api_send_problem(r, 400, "query", "too many query parameters", NULL);
+            return -1;
+        }
+        r->query[r->nquery].name = name;
+        r->query[r->nquery].value = value;
+        r->nquery++;
+        q = pend + 1;
+    }
+    return 0;
+}
+
+static void
+body_dispose(void *p)
+{
+    json_decref(*(json_t **)p);
+}
+
+static int
+is_json_type(const char *ct)
+{
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+        n--;
+    if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
+        return 1;
+    if (n == 28 && strncasecmp(ct, "application/merge-patch+json", 28) == 0)
+        return 1;
+    return 0;
+}
+
+/* Check and parse a JSON body; answers the error and returns -1 when it is bad. */
+static int
+read_json_body(struct api_req *r)
+{
+    h2o_req_t *req = r->req;
+    const char *ct;
+    json_error_t jerr;
+    json_t **slot;
+
+    if (req->entity.len > API_JSON_BODY_MAX) {
+        api_send_problem(r, 413, "", "the request body is larger than 1 MiB", NULL);
+        return -1;
+    }
+    ct = api_header(r, "content-type");
+    if (!ct || !is_json_type(ct)) {
+        api_send_problem(r, 415, "Content-Type",
+                         ct ? "must be application/json" : "is missing; send application/json",
+                         NULL);
+        return -1;
+    }
+    if (req->entity.base == NULL || req->entity.len == 0) {
+        api_send_problem(r, 400, "", "the request body is empty; send a JSON object", NULL);
+        return -1;
+    }
+    r->body = json_loadb(req->entity.base, req->entity.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!r->body) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "invalid JSON at line %d, column %d: %s", jerr.line,
+                 jerr.column, jerr.text);
+        api_send_problem(r, 400, "", msg, NULL);
+        return -1;
+    }
+    slot = h2o_mem_alloc_shared(&req->pool, sizeof(json_t *), body_dispose);
+    *slot = r->body;
+    if (!json_is_object(r->body)) {
+        api_send_problem(r, 422, "", "the request body must be a JSON object", NULL);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+serve_service(struct api_req *r, const char *path)
+{
+    struct http_server *s = r->thread->server;
+
+    if (strcmp(path, "/healthz") == 0) {
+        api_send_json(r, 200, json_pack("{s:s}", "status", "ok"));
+    } else if (strcmp(path, "/readyz") == 0) {
+        struct tend_err err;
+        int version = 0;
+        tend_err_clear(&err);
+        if (!s->ready || !db_ping(r->db) || migrate_current(r->db, &version, &err) ||
+            version != migrate_latest())
+            api_send_problem(r, 503, "", "the database is not ready", NULL);
+        else
+            api_send_json(r, 200, json_pack("{s:s,s:i}", "status", "ready", "schema", version));
+    } else {
+        size_t len;
+        char *text = metrics_render(&len);
+        api_send_raw(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+        free(text);
+    }
+}
+
+static int
+is_service_path(const char *path)
+{
+    return strcmp(path, "/healthz") == 0 || strcmp(path, "/readyz") == 0 ||
+           strcmp(path, "/metrics") == 0;
+}
+
+void
+http_dispatch(struct http_thread *t, h2o_req_t *req)
+{
+    struct api_req *r = h2o_mem_alloc_pool(&req->pool, sizeof(*r));
+    struct http_server *s = t->server;
+    char allow[128], path[512];
+    const struct route *route;
+    enum router_match m;
+
+    memset(r, 0, sizeof(*r));
+    r->req = req;
+    r->thread = t;
+    r->db = t->read_db;
+    r->route_id = -1;
+    r->started_ns = time_mono_ns();
+    set_request_id(r);
+
+    if (req->path_normalized.len < sizeof(path)) {
+        memcpy(path, req->path_normalized.base, req->path_normalized.len);
+        path[req->path_normalized.len] = '\0';
+    } else {
+        path[0] = '\0';
+    }
+    if (path[0] && is_service_path(path)) {
+        if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
+            !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
+            api_add_header(r, "allow", "GET, HEAD");
+            api_send_problem(r, 405, "", "only GET is allowed here", NULL);
+            return;
+        }
+        serve_service(r, path);
+        return;
+    }
+    m = router_match(&s->router, &req->pool, req->path_normalized.base, req->path_normalized.len,
+                     req->method.base, req->method.len, &r->route_id, r->params, &r->nparams,
+                     allow, sizeof(allow));
+    if (m == ROUTER_NO_METHOD) {
+        api_add_header(r, "allow", allow);
+        api_send_problem(r, 405, "", "this method is not allowed here", NULL);
+        return;
+    }
+    if (m == ROUTER_NO_PATH) {
+        if (req->path_normalized.len >= 4 && memcmp(req->path_normalized.base, "/api", 4) == 0 &&
+            (req->path_normalized.len == 4 || req->path_normalized.base[4] == '/'))
+            api_send_problem(r, 404, "", "no such API route", NULL);
+        else
+            static_site_serve(s->site, r);
+        return;
+    }
+    route = s->router.entries[r->route_id].route;
+    r->route = route;
+    if (parse_query(r) != 0)
+        return;
+    if (route->body == BODY_JSON && read_json_body(r) != 0)
+        return;
+    route->handler(r);
+}

@@ -1,0 +1,100 @@
+// Starts a real `tend serve` on a free loopback port with a fresh database,
+// waits for /readyz, and stops it. Shared by the API and browser suites.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The tend binary under test: $TEND_BIN, else build-san/tend, else build/tend. */
+export function tendBin() {
+  if (process.env.TEND_BIN) return resolve(process.env.TEND_BIN);
+  for (const p of ['build-san/tend', 'build/tend']) {
+    const f = join(ROOT, p);
+    if (existsSync(f)) return f;
+  }
+  throw new Error('no tend binary: run `make build` first or set TEND_BIN');
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.on('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * Database URL for a suite: $TEND_TEST_DB (e.g. a postgres:// URL given by the
+ * test script) or a fresh SQLite file in `dir`.
+ */
+function dbUrl(dir) {
+  return process.env.TEND_TEST_DB || `sqlite:${join(dir, 'tend.db')}`;
+}
+
+/**
+ * Start a server. Options: { demo: bool, threads: n, dir: existing dir to reuse
+ * (for restart tests), env: extra environment, args: extra flags }.
+ * Returns { url, port, dir, db, proc, stop(signal), output() }.
+ */
+export async function startServer(opts = {}) {
+  const dir = opts.dir || mkdtempSync(join(tmpdir(), 'tend-test-'));
+  const db = opts.db || dbUrl(dir);
+  const bin = tendBin();
+  const env = { ...process.env, ...(opts.env || {}) };
+  if (opts.demo) {
+    await run(bin, ['demo', '--db', db], env);
+  }
+  const port = await freePort();
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--db', db,
+    '--data-dir', join(dir, 'data'), '--threads', String(opts.threads || 2),
+    '--web-root', opts.webRoot || join(ROOT, 'web', 'dist'), ...(opts.args || [])];
+  const proc = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d; if (out.length > 1e6) out = out.slice(-5e5); });
+  proc.stderr.on('data', (d) => { out += d; if (out.length > 1e6) out = out.slice(-5e5); });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`tend exited ${proc.exitCode}:\n${out}`);
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.status === 200) break;
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) { proc.kill('SIGKILL'); throw new Error(`tend not ready:\n${out}`); }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const server = {
+    url, port, dir, db, proc,
+    output: () => out,
+    /** Stop with SIGTERM (clean) or SIGKILL; resolves when the process is gone. */
+    stop(signal = 'SIGTERM') {
+      if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+      return new Promise((ok) => { proc.once('exit', () => ok()); proc.kill(signal); });
+    },
+    /** Stop and remove the temporary directory (unless it was given). */
+    async close() {
+      await server.stop();
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+/** Run a tend subcommand to completion; resolves {code, stdout, stderr}. */
+export function run(bin, args, env = process.env) {
+  return new Promise((ok) => {
+    const p = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => { stdout += d; });
+    p.stderr.on('data', (d) => { stderr += d; });
+    p.on('exit', (code) => ok({ code, stdout, stderr }));
+  });
+}
