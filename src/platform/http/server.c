@@ -129,6 +129,44 @@ open_listener(const struct http_config *cfg, int reuseport, struct tend_err *err
     return fd;
 }
 
+/* Everything h2o on this thread is created here, on the thread itself: h2o keeps
+ * per-thread allocators (socket buffers, memory pools), so a loop, context or
+ * socket made on another thread would share that thread's allocator. */
+static void
+setup_loop(struct http_thread *t)
+{
+    struct http_server *s = t->server;
+
+    t->loop = h2o_evloop_create();
+    h2o_context_init(&t->ctx, t->loop, &s->globalconf);
+    t->queue = h2o_multithread_create_queue(t->loop);
+    h2o_multithread_register_receiver(t->queue, &t->tasks, task_receive);
+    h2o_multithread_register_receiver(t->queue, &t->wakeup, on_wakeup);
+    t->accept_ctx.ctx = &t->ctx;
+    t->accept_ctx.hosts = s->globalconf.hosts;
+    t->listener = h2o_evloop_socket_create(t->loop, t->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+    t->listen_fd = -1; /* the socket owns it now */
+    t->listener->data = t;
+    h2o_socket_read_start(t->listener, on_accept);
+}
+
+static void
+teardown_loop(struct http_thread *t)
+{
+    if (t->listener) {
+        h2o_socket_read_stop(t->listener);
+        h2o_socket_close(t->listener);
+        t->listener = NULL;
+    }
+    /* run the loop briefly so closes and frees queued on it complete here */
+    h2o_evloop_run(t->loop, 0);
+    h2o_multithread_unregister_receiver(t->queue, &t->tasks);
+    h2o_multithread_unregister_receiver(t->queue, &t->wakeup);
+    h2o_multithread_destroy_queue(t->queue);
+    t->queue = NULL;
+    h2o_context_dispose(&t->ctx);
+}
+
 static void *
 thread_main(void *arg)
 {
@@ -136,6 +174,8 @@ thread_main(void *arg)
     struct http_server *s = t->server;
     uint64_t drain_deadline = 0;
 
+    setup_loop(t);
+    pthread_barrier_wait(&s->started);
     while (!s->stopping || t->pending > 0) {
         h2o_evloop_run(t->loop, 500);
         flush_log(t);
@@ -151,6 +191,7 @@ thread_main(void *arg)
         }
     }
     flush_log(t);
+    teardown_loop(t);
     return NULL;
 }
 
@@ -161,16 +202,7 @@ init_thread(struct http_server *s, struct http_thread *t, int fd, struct tend_er
 
     if (rc)
         return rc;
-    t->loop = h2o_evloop_create();
-    h2o_context_init(&t->ctx, t->loop, &s->globalconf);
-    t->queue = h2o_multithread_create_queue(t->loop);
-    h2o_multithread_register_receiver(t->queue, &t->tasks, task_receive);
-    h2o_multithread_register_receiver(t->queue, &t->wakeup, on_wakeup);
-    t->accept_ctx.ctx = &t->ctx;
-    t->accept_ctx.hosts = s->globalconf.hosts;
-    t->listener = h2o_evloop_socket_create(t->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
-    t->listener->data = t;
-    h2o_socket_read_start(t->listener, on_accept);
+    t->listen_fd = fd;
     return TEND_OK;
 }
 
@@ -246,6 +278,7 @@ http_server_new(const struct http_config *cfg, const struct route *routes, int n
         }
         s->threads[i].index = i;
         s->threads[i].server = s;
+        s->threads[i].listen_fd = -1;
         rc = init_thread(s, &s->threads[i], fd, err);
         if (rc) {
             close(fd);
@@ -270,8 +303,11 @@ http_server_run(struct http_server *s)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    pthread_barrier_init(&s->started, NULL, (unsigned)s->nthreads + 1);
     for (int i = 0; i < s->nthreads; i++)
         pthread_create(&s->threads[i].tid, NULL, thread_main, &s->threads[i]);
+    pthread_barrier_wait(&s->started);
+    pthread_barrier_destroy(&s->started);
     s->ready = 1;
     fprintf(stderr, "tend: serving http://%s:%u with %d threads on %s\n", s->config.listen_host,
             s->config.listen_port, s->nthreads, s->config.db_url);
@@ -301,14 +337,8 @@ http_server_free(struct http_server *s)
     job_pool_free(s->pool);
     for (int i = 0; s->threads && i < s->nthreads; i++) {
         struct http_thread *t = &s->threads[i];
-        if (t->listener)
-            h2o_socket_close(t->listener);
-        if (t->queue) {
-            h2o_multithread_unregister_receiver(t->queue, &t->tasks);
-            h2o_multithread_unregister_receiver(t->queue, &t->wakeup);
-            h2o_multithread_destroy_queue(t->queue);
-            h2o_context_dispose(&t->ctx);
-        }
+        if (t->listen_fd > 0)
+            close(t->listen_fd); /* never handed to a loop */
         db_close(t->read_db);
     }
     free(s->threads);

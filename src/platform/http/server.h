@@ -40,6 +40,7 @@ struct http_thread {
     h2o_multithread_receiver_t tasks; /* completed writes and jobs */
     h2o_multithread_receiver_t wakeup; /* shutdown */
     h2o_socket_t *listener;
+    int listen_fd; /* until the thread wraps it in `listener` */
     struct db *read_db; /* owned, used only by this thread */
     uint64_t next_request;
     size_t pending; /* requests waiting for a write or job */
@@ -56,7 +57,7 @@ struct http_server {
     struct static_site *site;
     struct http_thread *threads;
     int nthreads;
-    int listen_fd_probe;
+    pthread_barrier_t started;
     volatile int stopping;
     int ready;
     uint32_t instance; /* random, for request ids */
