@@ -1,0 +1,97 @@
+/* test_util.c: bounded parsing, UTF-8 checks, RFC 3339 formatting, error carrier. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "platform/util/err.h"
+#include "platform/util/util.h"
+
+static void
+test_parse_int64_accepts_only_whole_numbers_in_range(void **state)
+{
+    int64_t v = 0;
+    (void)state;
+    assert_int_equal(parse_int64("42", 2, 1, 100, &v), 0);
+    assert_int_equal(v, 42);
+    assert_int_equal(parse_int64("-5", 2, -10, 10, &v), 0);
+    assert_int_equal(v, -5);
+    assert_int_equal(parse_int64("", 0, 0, 10, &v), -1);
+    assert_int_equal(parse_int64("12x", 3, 0, 100, &v), -1);
+    assert_int_equal(parse_int64(" 1", 2, 0, 100, &v), -1);
+    assert_int_equal(parse_int64("101", 3, 0, 100, &v), -1);
+    assert_int_equal(parse_int64("99999999999999999999", 20, 0, INT64_MAX, &v), -1);
+    assert_int_equal(parse_int64("+1", 2, 0, 100, &v), -1);
+}
+
+static void
+test_utf8_valid_rejects_overlongs_surrogates_and_nul(void **state)
+{
+    (void)state;
+    assert_true(utf8_valid("hello", 5));
+    assert_true(utf8_valid("服务", strlen("服务")));
+    assert_true(utf8_valid("\xF0\x9F\x98\x80", 4));     /* emoji */
+    assert_false(utf8_valid("\xC0\xAF", 2));             /* overlong '/' */
+    assert_false(utf8_valid("\xED\xA0\x80", 3));         /* surrogate */
+    assert_false(utf8_valid("\xE6\x9C", 2));             /* truncated */
+    assert_false(utf8_valid("a\0b", 3));                 /* NUL */
+    assert_false(utf8_valid("\xF4\x90\x80\x80", 4));     /* > U+10FFFF */
+    assert_false(utf8_valid("\xFF", 1));
+}
+
+static void
+test_utf8_count_counts_code_points(void **state)
+{
+    (void)state;
+    assert_int_equal(utf8_count("abc", 3), 3);
+    assert_int_equal(utf8_count("空调机组", strlen("空调机组")), 4);
+}
+
+static void
+test_rfc3339_formats_utc_with_milliseconds(void **state)
+{
+    char buf[40];
+    (void)state;
+    assert_string_equal(time_format_rfc3339(0, buf, sizeof(buf)), "1970-01-01T00:00:00.000Z");
+    assert_string_equal(time_format_rfc3339(1795439400123LL, buf, sizeof(buf)),
+                        "2026-11-23T13:10:00.123Z");
+    assert_int_equal(time_year_of(1795439400123LL), 2026);
+}
+
+static void
+test_tend_fail_fills_field_and_message(void **state)
+{
+    struct tend_err err;
+    (void)state;
+    tend_err_clear(&err);
+    assert_int_equal(tend_fail(&err, TEND_EINVAL, "subject", "must be at most %d", 200), TEND_EINVAL);
+    assert_string_equal(err.field, "subject");
+    assert_string_equal(err.message, "must be at most 200");
+    assert_int_equal(tend_fail(NULL, TEND_ENOTFOUND, NULL, "x"), TEND_ENOTFOUND);
+    assert_string_equal(tend_rc_name(TEND_ECONFLICT), "conflict");
+}
+
+static void
+test_strlcopy_truncates_and_terminates(void **state)
+{
+    char buf[4];
+    (void)state;
+    assert_int_equal(strlcopy(buf, "abcdef", sizeof(buf)), 6);
+    assert_string_equal(buf, "abc");
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_int64_accepts_only_whole_numbers_in_range),
+        cmocka_unit_test(test_utf8_valid_rejects_overlongs_surrogates_and_nul),
+        cmocka_unit_test(test_utf8_count_counts_code_points),
+        cmocka_unit_test(test_rfc3339_formats_utc_with_milliseconds),
+        cmocka_unit_test(test_tend_fail_fills_field_and_message),
+        cmocka_unit_test(test_strlcopy_truncates_and_terminates),
+    };
+    return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
