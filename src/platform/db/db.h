@@ -17,6 +17,8 @@ enum db_kind { DB_SQLITE, DB_POSTGRES };
 enum db_open_flags {
     DB_OPEN_READONLY = 1, /* a reader connection */
     DB_OPEN_CREATE = 2,   /* create the database file if missing */
+    DB_OPEN_WRITER = 4,   /* the one long-lived writer: backend may tune for it (SQLite:
+                             WAL checkpoints move to a background thread) */
 };
 
 enum db_step_result { DB_ROW = 1, DB_DONE = 0, DB_FAIL = -1 };

@@ -1,6 +1,7 @@
 /* db_sqlite.c: the SQLite backend: WAL, durable commits (synchronous=FULL), a
  * per-connection statement cache keyed by the SQL string's address. */
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,9 +20,28 @@ struct sqlite_stmt {
     uint64_t hash; /* FNV-1a of sql */
 };
 
+/* Checkpoints off the write path: the writer's commit hook wakes this thread when
+ * the WAL has grown past CHECKPOINT_PAGES; it runs a PASSIVE checkpoint on its own
+ * connection, which never blocks the writer or the readers. Under continuous
+ * writes a passive checkpoint never fully catches up, so the WAL could only grow:
+ * past WAL_HARD_PAGES the writer itself runs a RESTART checkpoint, which is short
+ * because the background thread has already copied almost every frame. */
+#define CHECKPOINT_PAGES 1000
+#define WAL_HARD_PAGES 8000
+
+struct checkpointer {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int pending; /* guarded by lock */
+    int stopping;
+    sqlite3 *handle; /* used only by the thread */
+};
+
 struct sqlite_conn {
     struct db super;
     sqlite3 *handle;
+    struct checkpointer *checkpointer; /* writer connections only */
     char path[1024];
     struct sqlite_stmt **cache; /* open addressing on the SQL pointer */
     size_t cache_cap;
@@ -46,10 +66,96 @@ fail_from(struct sqlite_conn *c, int code, struct tend_err *err)
     return tend_fail(err, TEND_EDB, NULL, "database error: %.200s", msg);
 }
 
+static void *
+checkpoint_main(void *arg)
+{
+    struct checkpointer *k = arg;
+
+    pthread_mutex_lock(&k->lock);
+    for (;;) {
+        while (!k->pending && !k->stopping)
+            pthread_cond_wait(&k->wake, &k->lock);
+        if (k->stopping)
+            break;
+        k->pending = 0;
+        pthread_mutex_unlock(&k->lock);
+        sqlite3_wal_checkpoint_v2(k->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&k->lock);
+    }
+    pthread_mutex_unlock(&k->lock);
+    return NULL;
+}
+
+static int
+on_wal_commit(void *arg, sqlite3 *handle, const char *name, int pages)
+{
+    struct checkpointer *k = arg;
+    (void)name;
+    if (pages >= WAL_HARD_PAGES) {
+        sqlite3_wal_checkpoint_v2(handle, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+        return SQLITE_OK;
+    }
+    if (pages >= CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&k->lock);
+        k->pending = 1;
+        pthread_cond_signal(&k->wake);
+        pthread_mutex_unlock(&k->lock);
+    }
+    return SQLITE_OK;
+}
+
+static void
+checkpointer_stop(struct checkpointer *k)
+{
+    if (!k)
+        return;
+    pthread_mutex_lock(&k->lock);
+    k->stopping = 1;
+    pthread_cond_signal(&k->wake);
+    pthread_mutex_unlock(&k->lock);
+    pthread_join(k->thread, NULL);
+    /* leave a short WAL behind for the next start */
+    sqlite3_wal_checkpoint_v2(k->handle, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    sqlite3_close_v2(k->handle);
+    pthread_mutex_destroy(&k->lock);
+    pthread_cond_destroy(&k->wake);
+    free(k);
+}
+
+static void
+checkpointer_start(struct sqlite_conn *c)
+{
+    struct checkpointer *k = calloc(1, sizeof(*k));
+
+    if (!k || sqlite3_open_v2(c->path, &k->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                              NULL) != SQLITE_OK) {
+        if (k)
+            sqlite3_close_v2(k->handle);
+        free(k);
+        return; /* SQLite's own auto-checkpoint stays on */
+    }
+    sqlite3_busy_timeout(k->handle, 5000);
+    pthread_mutex_init(&k->lock, NULL);
+    pthread_cond_init(&k->wake, NULL);
+    if (pthread_create(&k->thread, NULL, checkpoint_main, k) != 0) {
+        sqlite3_close_v2(k->handle);
+        free(k);
+        return;
+    }
+    c->checkpointer = k;
+    sqlite3_exec(c->handle, "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+    sqlite3_wal_hook(c->handle, on_wal_commit, k);
+}
+
 static void
 sqlite_close(struct db *db)
 {
     struct sqlite_conn *c = (struct sqlite_conn *)db;
+
+    if (c->checkpointer) {
+        sqlite3_wal_hook(c->handle, NULL, NULL);
+        checkpointer_stop(c->checkpointer);
+    }
 
     for (size_t i = 0; i < c->cache_cap; i++) {
         if (c->cache[i]) {
@@ -143,6 +249,8 @@ sqlite_open(const char *path, int flags, struct db **out, struct tend_err *err)
         sqlite_close(&c->super);
         return trc;
     }
+    if (flags & DB_OPEN_WRITER)
+        checkpointer_start(c);
     *out = &c->super;
     return TEND_OK;
 }

@@ -115,7 +115,7 @@ enum tend_rc
 db_writer_new(const char *url, struct db_writer **out, struct tend_err *err)
 {
     struct db_writer *w = xcalloc(1, sizeof(*w));
-    enum tend_rc rc = db_open(url, 0, &w->db, err);
+    enum tend_rc rc = db_open(url, DB_OPEN_WRITER, &w->db, err);
 
     if (rc) {
         free(w);
