@@ -50,11 +50,14 @@ test: deps-test build-san web
 test-unit: build-san
 	@ASAN_OPTIONS=detect_leaks=1 meson test -C build-san --print-errorlogs
 
+# the servers under test run with LeakSanitizer on, minus libh2o's own allocations
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0
+
 test-api: build-san
-	@cd tests && TEND_BIN=../build-san/tend node --test --test-concurrency=2 api/
+	@cd tests && $(SAN_ENV) TEND_BIN=../build-san/tend node --test --test-concurrency=2 api/
 
 test-e2e: build-san web
-	@cd tests && TEND_BIN=../build-san/tend node --test --test-concurrency=1 e2e/
+	@cd tests && $(SAN_ENV) TEND_BIN=../build-san/tend node --test --test-concurrency=1 e2e/
 
 lint: build
 	@scripts/lint

@@ -1,6 +1,7 @@
 /* routes.c: the route table, built from routes.def. */
 #include "routes.h"
 
+#include "meta_api.h"
 #include "modules/tickets/tickets_api.h"
 
 #define ROUTE(method, path, handler, perm, body, summary) {#method, path, handler, perm, body, summary},

@@ -155,14 +155,21 @@ parse_set(struct api_req *r, const char *name, const char *const *allowed, const
           int *n)
 {
     const char *v = api_query(r, name);
-    char *copy, *save = NULL, *tok;
+    char *copy, *tok, *next;
 
     *n = 0;
     if (!v)
         return 0;
     copy = h2o_mem_alloc_pool(&r->req->pool, strlen(v) + 1);
     memcpy(copy, v, strlen(v) + 1);
-    for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (tok = copy; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next)
+            *next++ = '\0';
+        if (!*tok) {
+            api_send_problem(r, 400, name, "has an empty value in its list", NULL);
+            return -1;
+        }
         if (!ticket_value_in(tok, allowed)) {
             char msg[160];
             snprintf(msg, sizeof(msg), "'%.40s' is not a valid %s", tok, name);
@@ -174,10 +181,6 @@ parse_set(struct api_req *r, const char *name, const char *const *allowed, const
             return -1;
         }
         out[(*n)++] = tok;
-    }
-    if (*n == 0) {
-        api_send_problem(r, 400, name, "must not be empty", NULL);
-        return -1;
     }
     return 0;
 }

@@ -131,7 +131,7 @@ log_answer(struct api_req *r, int status, size_t bytes)
     char line[1024], ts[32];
     size_t n = 0;
 
-    metrics_observe_request(r->route ? r->route_id : -1, status, ns);
+    metrics_observe_request(r->route_id, status, ns);
     if (!t->server->config.access_log)
         return;
     time_format_rfc3339(time_now_ms(), ts, sizeof(ts));

@@ -168,7 +168,8 @@ read_json_body(struct api_req *r)
         api_send_problem(r, 400, "", "the request body is empty; send a JSON object", NULL);
         return -1;
     }
-    r->body = json_loadb(req->entity.base, req->entity.len, JSON_REJECT_DUPLICATES, &jerr);
+    r->body = json_loadb(req->entity.base, req->entity.len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+                         &jerr);
     if (!r->body) {
         char msg[256];
         snprintf(msg, sizeof(msg), "invalid JSON at line %d, column %d: %s", jerr.line,
@@ -240,6 +241,9 @@ http_dispatch(struct http_thread *t, h2o_req_t *req)
         path[0] = '\0';
     }
     if (path[0] && is_service_path(path)) {
+        r->route_id = s->router.count + (strcmp(path, "/healthz") == 0   ? HTTP_PSEUDO_HEALTHZ
+                                         : strcmp(path, "/readyz") == 0 ? HTTP_PSEUDO_READYZ
+                                                                         : HTTP_PSEUDO_METRICS);
         if (!h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")) &&
             !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
             api_add_header(r, "allow", "GET, HEAD");
@@ -252,6 +256,8 @@ http_dispatch(struct http_thread *t, h2o_req_t *req)
     m = router_match(&s->router, &req->pool, req->path_normalized.base, req->path_normalized.len,
                      req->method.base, req->method.len, &r->route_id, r->params, &r->nparams,
                      allow, sizeof(allow));
+    if (m != ROUTER_FOUND)
+        r->route_id = s->router.count + HTTP_PSEUDO_UNMATCHED;
     if (m == ROUTER_NO_METHOD) {
         api_add_header(r, "allow", allow);
         api_send_problem(r, 405, "", "this method is not allowed here", NULL);
@@ -261,8 +267,10 @@ http_dispatch(struct http_thread *t, h2o_req_t *req)
         if (req->path_normalized.len >= 4 && memcmp(req->path_normalized.base, "/api", 4) == 0 &&
             (req->path_normalized.len == 4 || req->path_normalized.base[4] == '/'))
             api_send_problem(r, 404, "", "no such API route", NULL);
-        else
+        else {
+            r->route_id = s->router.count + HTTP_PSEUDO_STATIC;
             static_site_serve(s->site, r);
+        }
         return;
     }
     route = s->router.entries[r->route_id].route;

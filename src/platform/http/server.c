@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -117,6 +118,8 @@ open_listener(const struct http_config *cfg, int reuseport, struct tend_err *err
         return -1;
     }
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+    /* inherited by accepted sockets: answers leave at once, never held by Nagle */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
     if (reuseport)
         setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
     if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 1024) != 0) {
@@ -164,7 +167,9 @@ teardown_loop(struct http_thread *t)
     h2o_multithread_unregister_receiver(t->queue, &t->wakeup);
     h2o_multithread_destroy_queue(t->queue);
     t->queue = NULL;
-    h2o_context_dispose(&t->ctx);
+    /* h2o 2.2 cannot dispose a context while keep-alive connections are still
+     * open (it asserts), and has no way to close them: the process is exiting, so
+     * the context and its idle connections are left to the kernel. */
 }
 
 static void *
@@ -225,15 +230,20 @@ http_server_new(const struct http_config *cfg, const struct route *routes, int n
         rc = tend_fail(err, TEND_EINTERNAL, NULL, "the route table is malformed");
         goto fail;
     }
-    names = xcalloc((size_t)nroutes + 1, sizeof(*names));
+    names = xcalloc((size_t)nroutes + HTTP_PSEUDO_COUNT, sizeof(*names));
     for (int i = 0; i < nroutes; i++) {
         size_t len = strlen(routes[i].method) + strlen(routes[i].path) + 2;
         char *n = xmalloc(len);
         snprintf(n, len, "%s %s", routes[i].method, routes[i].path);
         names[i] = n;
     }
-    metrics_init(names, nroutes);
-    for (int i = 0; i < nroutes; i++)
+    names[nroutes + HTTP_PSEUDO_HEALTHZ] = xstrdup("GET /healthz");
+    names[nroutes + HTTP_PSEUDO_READYZ] = xstrdup("GET /readyz");
+    names[nroutes + HTTP_PSEUDO_METRICS] = xstrdup("GET /metrics");
+    names[nroutes + HTTP_PSEUDO_STATIC] = xstrdup("GET (static)");
+    names[nroutes + HTTP_PSEUDO_UNMATCHED] = xstrdup("ANY (unmatched)");
+    metrics_init(names, nroutes + HTTP_PSEUDO_COUNT);
+    for (int i = 0; i < nroutes + HTTP_PSEUDO_COUNT; i++)
         free((char *)names[i]);
     free(names);
 

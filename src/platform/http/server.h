@@ -28,6 +28,16 @@ struct http_config {
 
 struct http_server;
 
+/* Metric rows for what is not in the route table, numbered after the routes. */
+enum http_pseudo_route {
+    HTTP_PSEUDO_HEALTHZ,
+    HTTP_PSEUDO_READYZ,
+    HTTP_PSEUDO_METRICS,
+    HTTP_PSEUDO_STATIC,
+    HTTP_PSEUDO_UNMATCHED,
+    HTTP_PSEUDO_COUNT
+};
+
 /* One event-loop thread. Owned by the server. */
 struct http_thread {
     int index;

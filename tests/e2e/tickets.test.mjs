@@ -1,0 +1,280 @@
+// Browser suite for the ticket pages: a person opens the console in headless
+// Chromium against a real `tend serve`, creates a ticket, meets a validation
+// error, changes a status, hits an edit conflict and switches the language.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer, ROOT } from '../lib/server.mjs';
+
+const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+let server;
+let browser;
+
+const sel = (name) => `[data-test="${name}"]`;
+
+before(async () => {
+  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')),
+    'web/dist/index.html is missing: run `npm ci && npm run build` in web/');
+  mkdirSync(SHOTS, { recursive: true });
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && (server.proc.exitCode !== null || server.proc.signalCode !== null)) {
+    const how = server.proc.exitCode ?? server.proc.signalCode;
+    console.error(`tend stopped before the suite ended (${how}):\n${server.output()}`);
+  }
+  await server?.close();
+});
+
+/**
+ * A fresh browser context (own localStorage) with the given browser language.
+ * Fails the test on any uncaught page error; closes itself when the test ends.
+ */
+async function openPage(t, locale = 'en-US') {
+  const context = await browser.newContext({
+    baseURL: server.url, locale, timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 800 },
+  });
+  context.setDefaultTimeout(10000);
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e));
+  t.after(async () => {
+    await context.close();
+    assert.deepEqual(pageErrors.map(String), [], 'uncaught errors in the page');
+  });
+  return page;
+}
+
+/** Create a ticket straight through the API (test setup, not what is under test). */
+async function apiCreate(body) {
+  const r = await fetch(`${server.url}/api/v1/tickets`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  });
+  assert.equal(r.status, 201, await r.clone().text());
+  return r.json();
+}
+
+const isApi = (method, path) => (r) => {
+  const req = r.request ? r.request() : r;
+  return req.method() === method && new URL(req.url()).pathname === path;
+};
+
+/**
+ * Open an Element Plus select and pick the option carrying data-test=`option`;
+ * a multiple select stays open after a pick, so Escape closes it.
+ */
+async function choose(page, select, option, { multiple = false } = {}) {
+  await page.locator(sel(select)).click();
+  const item = page.locator(sel(option)).filter({ visible: true });
+  await item.click();
+  if (multiple) await page.keyboard.press('Escape');
+  await item.waitFor({ state: 'hidden' });
+}
+
+/** Wait until `locator` has exactly `n` elements. */
+async function waitForCount(page, selector, n) {
+  await page.waitForFunction(([s, c]) => document.querySelectorAll(s).length === c, [selector, n]);
+}
+
+test('an agent creates a ticket from the list and sees it at the top', async (t) => {
+  const page = await openPage(t);
+  await apiCreate({ subject: 'Older ticket already in the queue' });
+  await page.goto('/tickets');
+  await page.locator(sel('ticket-row'), { hasText: 'Older ticket' }).waitFor();
+
+  await page.locator(sel('new-ticket')).click();
+  const subject = `Printer jams on tray 2 (${Date.now()})`;
+  await page.locator(sel('ticket-subject')).fill(subject);
+  await page.locator(sel('ticket-description')).fill('Since Monday the printer jams on every second sheet.');
+  await choose(page, 'ticket-priority', 'create-priority-option-high');
+  await page.locator(sel('ticket-customer-ref')).fill('ACME-001');
+
+  const [response] = await Promise.all([
+    page.waitForResponse(isApi('POST', '/api/v1/tickets')),
+    page.locator(sel('create-submit')).click(),
+  ]);
+  assert.equal(response.status(), 201);
+  assert.match(response.request().headers()['idempotency-key'] || '', UUID);
+  const created = await response.json();
+  assert.equal(created.subject, subject);
+  assert.equal(created.priority, 'high');
+  assert.equal(created.customer_ref, 'ACME-001');
+
+  await page.locator(sel('create-form')).waitFor({ state: 'hidden' });
+  const first = page.locator(sel('ticket-row')).first();
+  await first.filter({ hasText: subject }).waitFor();
+  assert.equal(await first.getAttribute('data-id'), String(created.id));
+  assert.match(await first.innerText(), new RegExp(created.number));
+  assert.equal(await first.locator(sel('priority-tag')).getAttribute('data-value'), 'high');
+  assert.equal(await first.locator(sel('status-tag')).getAttribute('data-value'), 'new');
+  await page.screenshot({ path: join(SHOTS, 'tickets-created.png'), fullPage: true });
+
+  // It was stored: a reload (history-mode route served by the server) still lists it first.
+  await page.reload();
+  await page.locator(sel('ticket-row')).first().filter({ hasText: subject }).waitFor();
+});
+
+test('an empty subject shows the server\'s field error next to the subject', async (t) => {
+  const page = await openPage(t);
+  await page.goto('/tickets');
+  await page.locator(sel('ticket-table')).waitFor();
+  await page.locator(sel('new-ticket')).click();
+  await page.locator(sel('ticket-subject')).waitFor();
+
+  const [response] = await Promise.all([
+    page.waitForResponse(isApi('POST', '/api/v1/tickets')),
+    page.locator(sel('create-submit')).click(),
+  ]);
+  assert.equal(response.status(), 422);
+  const problem = await response.json();
+  const err = (problem.errors || []).find((e) => e.field === 'subject');
+  assert.ok(err, `422 names the subject field: ${JSON.stringify(problem)}`);
+
+  const shown = page.locator(`${sel('field-subject')} .el-form-item__error`);
+  await shown.waitFor();
+  assert.equal((await shown.innerText()).trim(), err.message);
+  assert.ok(await page.locator(sel('create-form')).isVisible(), 'the dialog stays open');
+
+  // Typing a subject and submitting again clears the error and creates the ticket.
+  await page.locator(sel('ticket-subject')).fill('Display flickers after update');
+  const [again] = await Promise.all([
+    page.waitForResponse(isApi('POST', '/api/v1/tickets')),
+    page.locator(sel('create-submit')).click(),
+  ]);
+  assert.equal(again.status(), 201);
+  await page.locator(sel('ticket-row')).first().filter({ hasText: 'Display flickers' }).waitFor();
+});
+
+test('an agent opens a ticket, changes its status and sees it on the timeline', async (t) => {
+  const page = await openPage(t);
+  const ticket = await apiCreate({ subject: 'Boiler pressure drops overnight', customer_ref: 'HEAT-7' });
+  await page.goto('/tickets');
+  await page.locator(sel('ticket-row'), { hasText: 'Boiler pressure' }).click();
+  await page.waitForURL(`**/tickets/${ticket.id}`);
+  await page.locator(sel('detail-subject'), { hasText: 'Boiler pressure drops overnight' }).waitFor();
+  assert.equal((await page.locator(sel('detail-customer-ref')).innerText()).trim(), 'HEAT-7');
+  await waitForCount(page, sel('timeline-event'), 1);
+  assert.equal(await page.locator(sel('timeline-event')).first().getAttribute('data-type'), 'ticket.created');
+
+  await choose(page, 'edit-status', 'status-option-open');
+  const [response] = await Promise.all([
+    page.waitForResponse(isApi('PATCH', `/api/v1/tickets/${ticket.id}`)),
+    page.locator(sel('edit-save')).click(),
+  ]);
+  assert.equal(response.status(), 200);
+  const sent = JSON.parse(response.request().postData());
+  assert.deepEqual(sent, { status: 'open', version: ticket.version });
+
+  await page.locator(`${sel('detail-status')} ${sel('status-tag')}[data-value="open"]`).waitFor();
+  await waitForCount(page, sel('timeline-event'), 2);
+  const last = page.locator(sel('timeline-event')).last();
+  assert.equal(await last.getAttribute('data-type'), 'ticket.updated');
+  const change = last.locator(`${sel('timeline-change')}[data-field="status"]`);
+  assert.match(await change.innerText(), /New\s*→\s*Open/);
+  await page.screenshot({ path: join(SHOTS, 'ticket-detail.png'), fullPage: true });
+});
+
+test('a stale edit is refused with a clear message and the ticket reloads', async (t) => {
+  const page = await openPage(t);
+  const ticket = await apiCreate({ subject: 'Conveyor belt squeaks' });
+  await page.goto(`/tickets/${ticket.id}`);
+  await page.locator(sel('detail-subject'), { hasText: 'Conveyor belt squeaks' }).waitFor();
+
+  // Someone else raises the priority meanwhile.
+  const r = await fetch(`${server.url}/api/v1/tickets/${ticket.id}`, {
+    method: 'PATCH', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ priority: 'urgent', version: ticket.version }),
+  });
+  assert.equal(r.status, 200);
+
+  await choose(page, 'edit-status', 'status-option-pending');
+  const [response] = await Promise.all([
+    page.waitForResponse(isApi('PATCH', `/api/v1/tickets/${ticket.id}`)),
+    page.locator(sel('edit-save')).click(),
+  ]);
+  assert.equal(response.status(), 409);
+  await page.locator(sel('conflict-alert')).waitFor();
+  await page.locator(`${sel('detail-priority')} ${sel('priority-tag')}[data-value="urgent"]`).waitFor();
+  await waitForCount(page, sel('timeline-event'), 2);
+
+  // Applying the change again on the fresh version works.
+  await choose(page, 'edit-status', 'status-option-pending');
+  const [retry] = await Promise.all([
+    page.waitForResponse(isApi('PATCH', `/api/v1/tickets/${ticket.id}`)),
+    page.locator(sel('edit-save')).click(),
+  ]);
+  assert.equal(retry.status(), 200);
+  await page.locator(`${sel('detail-status')} ${sel('status-tag')}[data-value="pending"]`).waitFor();
+});
+
+test('filters narrow the list and "Load more" pages through it', async (t) => {
+  const page = await openPage(t);
+  const made = await Promise.all(Array.from({ length: 52 }, (_, i) =>
+    apiCreate({ subject: `Low-priority batch item ${i + 1}`, priority: 'low' })));
+  const lowIds = new Set(made.map((x) => String(x.id)));
+
+  await page.goto('/tickets');
+  await page.locator(sel('ticket-table')).waitFor();
+  await Promise.all([
+    page.waitForResponse((r) => isApi('GET', '/api/v1/tickets')(r)
+      && new URL(r.url()).searchParams.get('priority') === 'low'),
+    choose(page, 'filter-priority', 'filter-priority-option-low', { multiple: true }),
+  ]);
+  await waitForCount(page, sel('ticket-row'), 50);
+  assert.match(page.url(), /[?&]priority=low\b/);
+  const firstPage = await page.locator(sel('ticket-row')).evaluateAll((rows) => rows.map((r) => r.dataset.id));
+  assert.ok(firstPage.every((id) => lowIds.has(id)), 'only low-priority tickets are listed');
+
+  await page.locator(sel('load-more')).click();
+  await waitForCount(page, sel('ticket-row'), 52);
+  await page.locator(sel('list-end')).waitFor();
+  const all = await page.locator(sel('ticket-row')).evaluateAll((rows) => rows.map((r) => Number(r.dataset.id)));
+  assert.deepEqual(all, [...all].sort((a, b) => b - a), 'newest first, no duplicates across pages');
+  assert.equal(new Set(all).size, 52);
+});
+
+test('switching to 中文 shows Chinese labels and is remembered', async (t) => {
+  const page = await openPage(t, 'en-US');
+  await page.goto('/tickets');
+  await page.locator(sel('page-title'), { hasText: 'Tickets' }).waitFor();
+  assert.equal((await page.locator(sel('new-ticket')).innerText()).trim(), 'New ticket');
+
+  await page.locator(sel('lang-zh-CN')).click();
+  await page.locator(sel('page-title'), { hasText: '工单' }).waitFor();
+  assert.equal((await page.locator(sel('new-ticket')).innerText()).trim(), '新建工单');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+  await page.locator(sel('new-ticket')).click();
+  await page.locator(sel('field-subject'), { hasText: '主题' }).waitFor();
+  await page.locator(sel('create-cancel')).click();
+  await page.screenshot({ path: join(SHOTS, 'tickets-zh-CN.png') });
+
+  await page.reload();
+  await page.locator(sel('page-title'), { hasText: '工单' }).waitFor();
+  assert.equal(await page.evaluate(() => localStorage.getItem('tend.locale')), 'zh-CN');
+});
+
+test('a Chinese browser starts in Chinese, the login placeholder leads to the tickets', async (t) => {
+  const page = await openPage(t, 'zh-CN');
+  await page.goto('/login');
+  await page.locator(sel('login-notice')).waitFor();
+  assert.match(await page.locator(sel('login-submit')).innerText(), /登录/);
+  await page.locator(sel('login-username')).fill('agent');
+  await page.locator(sel('login-password')).fill('secret');
+  await page.locator(sel('login-submit')).click();
+  await page.waitForURL('**/tickets');
+  await page.locator(sel('page-title'), { hasText: '工单' }).waitFor();
+});

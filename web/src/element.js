@@ -1,0 +1,24 @@
+// The Element Plus components the console uses, registered globally by name so
+// that the bundle carries only these (add a component here when a page needs it).
+import {
+  ElAlert, ElAside, ElButton, ElCard, ElConfigProvider, ElContainer, ElDescriptions,
+  ElDescriptionsItem, ElDialog, ElEmpty, ElForm, ElFormItem, ElHeader, ElIcon, ElInput,
+  ElLoading, ElMain, ElMenu, ElMenuItem, ElOption, ElRadioButton, ElRadioGroup, ElResult,
+  ElSelect, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
+} from 'element-plus';
+
+const components = [
+  ElAlert, ElAside, ElButton, ElCard, ElConfigProvider, ElContainer, ElDescriptions,
+  ElDescriptionsItem, ElDialog, ElEmpty, ElForm, ElFormItem, ElHeader, ElIcon, ElInput,
+  ElMain, ElMenu, ElMenuItem, ElOption, ElRadioButton, ElRadioGroup, ElResult,
+  ElSelect, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
+];
+
+export default {
+  install(app) {
+    // By name rather than app.use(): sub-components such as ElOption or
+    // ElRadioButton have a no-op install of their own.
+    for (const c of components) app.component(c.name, c);
+    app.use(ElLoading); // the v-loading directive
+  },
+};
