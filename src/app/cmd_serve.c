@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "modules/auth/auth.h"
+#include "modules/auth/auth_api.h"
 #include "options.h"
 #include "platform/db/db.h"
 #include "platform/http/server.h"
@@ -155,6 +157,9 @@ cmd_serve(int argc, char **argv)
     cfg.data_dir = options_get(defs, "data-dir");
     cfg.web_root = options_get(defs, "web-root");
     cfg.access_log = strcmp(log, "on") == 0;
+    cfg.guard = auth_guard;
+    cfg.on_start = auth_start;
+    cfg.on_stop = auth_stop;
     tend_err_clear(&err);
     if (http_server_new(&cfg, app_routes, app_routes_count, &server, &err) != TEND_OK) {
         fprintf(stderr, "tend serve: %s\n", err.message);

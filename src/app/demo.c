@@ -160,7 +160,8 @@ walk_status(struct db *db, const struct ticket *t, const char *target, int64_t a
             in.fields = TF_STATUS | TF_VERSION;
             strlcopy(in.status, paths[p].steps[i], sizeof(in.status));
             in.version = version;
-            rc = tickets_store_update(db, t->id, &in, "agent", at + (i + 1) * 3600000LL, &out, err);
+            rc = tickets_store_update(db, t->id, &in, NULL, "agent", at + (i + 1) * 3600000LL, &out,
+                                      err);
             if (rc)
                 return rc;
             version = out.version;
@@ -177,6 +178,7 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
     enum tend_rc rc;
     int yes = 0;
     char hash[256];
+    int64_t org_ids[sizeof(orgs) / sizeof(orgs[0])] = {0}, engineer_id = 0;
 
     *loaded = 0;
     rc = already_loaded(db, &yes, err);
@@ -188,17 +190,19 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
     rc = db_begin(db, err);
     if (rc)
         return rc;
-    for (size_t i = 0; i < sizeof(orgs) / sizeof(orgs[0]) && !rc; i++) {
-        int64_t id;
-        rc = add_org(db, &orgs[i], start, &id, err);
-    }
+    for (size_t i = 0; i < sizeof(orgs) / sizeof(orgs[0]) && !rc; i++)
+        rc = add_org(db, &orgs[i], start, &org_ids[i], err);
     for (size_t i = 0; i < sizeof(users) / sizeof(users[0]) && !rc; i++) {
         char email[128];
+        int64_t id = 0;
         snprintf(email, sizeof(email), "%s@tend-demo.example", users[i].username);
         rc = users_store_add(db, users[i].username, users[i].name, email, users[i].roles, hash,
-                             strcmp(users[i].roles, "customer") == 0 ? 1 : 0, start, NULL, err);
+                             strcmp(users[i].roles, "customer") == 0 ? org_ids[0] : 0, start, &id,
+                             err);
         if (rc == TEND_ECONFLICT)
             rc = TEND_OK; /* someone made that user by hand already: keep theirs */
+        if (strcmp(users[i].username, "engineer") == 0)
+            engineer_id = id;
     }
     for (size_t i = 0; i < sizeof(tickets) / sizeof(tickets[0]) && !rc; i++) {
         const struct demo_ticket *d = &tickets[i];
@@ -212,6 +216,12 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
         in.customer_ref = (char *)d->customer_ref;
         strlcopy(in.priority, d->priority, sizeof(in.priority));
         strlcopy(in.status, "new", sizeof(in.status));
+        for (size_t k = 0; d->customer_ref && k < sizeof(orgs) / sizeof(orgs[0]); k++)
+            if (strcmp(orgs[k].external_id, d->customer_ref) == 0)
+                in.organisation_id = org_ids[k];
+        /* field work in progress goes to the demo engineer */
+        if (strcmp(d->status, "new") != 0 && i % 3 == 1)
+            in.assignee_id = engineer_id;
         rc = tickets_store_create(db, &in, "agent", at, &t, err);
         if (rc)
             break;

@@ -20,6 +20,7 @@ usage(FILE *out)
             "  migrate   create or upgrade the database schema\n"
             "  demo      load demo data (organisations, users of each role, tickets)\n"
             "  user      add users or reset passwords (tend user add|passwd)\n"
+            "  token     create an API token for an integration (tend token add)\n"
             "  version   print the version\n\n"
             "Run `tend COMMAND --help` for a command's options.\n",
             TEND_VERSION);
@@ -55,6 +56,8 @@ main(int argc, char **argv)
         return cmd_demo(argc - 2, argv + 2);
     if (strcmp(cmd, "user") == 0)
         return cmd_user(argc - 2, argv + 2);
+    if (strcmp(cmd, "token") == 0)
+        return cmd_token(argc - 2, argv + 2);
     fprintf(stderr, "tend: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return 2;

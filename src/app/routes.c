@@ -2,9 +2,12 @@
 #include "routes.h"
 
 #include "meta_api.h"
+#include "modules/auth/auth_api.h"
 #include "modules/tickets/tickets_api.h"
+#include "modules/users/users_api.h"
 
-#define ROUTE(method, path, handler, perm, body, summary) {#method, path, handler, perm, body, summary},
+#define ROUTE(method, path, handler, resource, action, body, summary)                           \
+    {#method, path, handler, resource, action, body, summary},
 const struct route app_routes[] = {
 #include "routes.def"
 };

@@ -41,17 +41,28 @@ function dbUrl(dir) {
 
 /**
  * Start a server. Options: { demo: bool, threads: n, dir: existing dir to reuse
- * (for restart tests), env: extra environment, args: extra flags }.
- * Returns { url, port, dir, db, proc, stop(signal), output() }.
+ * (for restart tests; pass token: the first server's token), env: extra
+ * environment, args: extra flags }.
+ * Returns { url, port, dir, db, proc, token (an admin API token, scopes *),
+ * adminPassword, stop(signal), output() }.
  */
 export async function startServer(opts = {}) {
   const dir = opts.dir || mkdtempSync(join(tmpdir(), 'tend-test-'));
   const db = opts.db || dbUrl(dir);
   const bin = tendBin();
   const env = { ...process.env, ...(opts.env || {}) };
+  // every server gets an admin and an admin API token, made with the CLI as an
+  // operator would: the demo's admin when demo data is loaded, else a fresh one
+  const adminPassword = opts.demo ? 'tend-demo-2026' : `admin-${Math.random().toString(36).slice(2)}-pw`;
   if (opts.demo) {
-    await run(bin, ['demo', '--db', db], env);
+    await mustRun(bin, ['demo', '--db', db, '--quiet'], env);
+  } else if (!opts.dir) {
+    await mustRun(bin, ['user', 'add', '--db', db, '--username', 'admin', '--name', 'Test Admin',
+      '--role', 'admin', '--password', adminPassword], env);
   }
+  const token = opts.dir && opts.token ? opts.token
+    : (await mustRun(bin, ['token', 'add', '--db', db, '--username', 'admin', '--name',
+      'test-suite', '--scopes', '*'], env)).stdout.trim();
   const port = await freePort();
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--db', db,
     '--data-dir', join(dir, 'data'), '--threads', String(opts.threads || 2),
@@ -72,7 +83,7 @@ export async function startServer(opts = {}) {
     await new Promise((r) => setTimeout(r, 50));
   }
   const server = {
-    url, port, dir, db, proc,
+    url, port, dir, db, proc, token, adminPassword,
     output: () => out,
     /** Stop with SIGTERM (clean) or SIGKILL; resolves when the process is gone. */
     stop(signal = 'SIGTERM') {
@@ -86,6 +97,12 @@ export async function startServer(opts = {}) {
     },
   };
   return server;
+}
+
+async function mustRun(bin, args, env) {
+  const r = await run(bin, args, env);
+  if (r.code !== 0) throw new Error(`tend ${args.slice(0, 2).join(' ')} failed (${r.code}): ${r.stderr}`);
+  return r;
 }
 
 /** Run a tend subcommand to completion; resolves {code, stdout, stderr}. */

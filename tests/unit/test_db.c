@@ -141,17 +141,17 @@ test_tickets_store_numbers_updates_and_conflicts(void **state)
     in.fields = TF_STATUS | TF_VERSION;
     strlcopy(in.status, "open", sizeof(in.status));
     in.version = 1;
-    assert_int_equal(tickets_store_update(f->db, a.id, &in, "agent", 1795439500000LL, &got, &err),
+    assert_int_equal(tickets_store_update(f->db, a.id, &in, NULL, "agent", 1795439500000LL, &got, &err),
                      TEND_OK);
     assert_int_equal(got.version, 2);
     assert_string_equal(got.status, "open");
     ticket_cleanup(&got);
     /* the same stale version again is a conflict that reports the current version */
-    assert_int_equal(tickets_store_update(f->db, a.id, &in, "agent", 1795439600000LL, &got, &err),
+    assert_int_equal(tickets_store_update(f->db, a.id, &in, NULL, "agent", 1795439600000LL, &got, &err),
                      TEND_ECONFLICT);
     assert_int_equal(got.version, 2);
     ticket_cleanup(&got);
-    assert_int_equal(tickets_store_get(f->db, 999, &got, &err), TEND_ENOTFOUND);
+    assert_int_equal(tickets_store_get(f->db, 999, NULL, &got, &err), TEND_ENOTFOUND);
     assert_int_equal(count(f->db, "SELECT COUNT(*) FROM events WHERE entity_id = 1"), 2);
     ticket_cleanup(&a);
     ticket_cleanup(&b);

@@ -15,11 +15,11 @@ noop(struct api_req *r)
 }
 
 static const struct route routes[] = {
-    {"GET", "/api/v1/tickets", noop, 0, BODY_NONE, "list"},
-    {"POST", "/api/v1/tickets", noop, 0, BODY_JSON, "create"},
-    {"GET", "/api/v1/tickets/:id", noop, 0, BODY_NONE, "get"},
-    {"PATCH", "/api/v1/tickets/:id", noop, 0, BODY_JSON, "update"},
-    {"GET", "/api/v1/tickets/:id/events", noop, 0, BODY_NONE, "events"},
+    {"GET", "/api/v1/tickets", noop, "tickets", "read", BODY_NONE, "list"},
+    {"POST", "/api/v1/tickets", noop, "tickets", "create", BODY_JSON, "create"},
+    {"GET", "/api/v1/tickets/:id", noop, "tickets", "read", BODY_NONE, "get"},
+    {"PATCH", "/api/v1/tickets/:id", noop, "tickets", "update", BODY_JSON, "update"},
+    {"GET", "/api/v1/tickets/:id/events", noop, "tickets", "read", BODY_NONE, "events"},
 };
 
 struct fixture {

@@ -74,6 +74,35 @@ test_tend_fail_fills_field_and_message(void **state)
 }
 
 static void
+test_rfc3339_parses_offsets_fractions_and_rejects_nonsense(void **state)
+{
+    int64_t ms = 0;
+    (void)state;
+    assert_int_equal(time_parse_rfc3339("2026-11-23T13:10:00Z", &ms), 0);
+    assert_int_equal(ms, 1795439400000LL);
+    assert_int_equal(time_parse_rfc3339("2026-11-23T21:10:00.5+08:00", &ms), 0);
+    assert_int_equal(ms, 1795439400500LL);
+    assert_int_equal(time_parse_rfc3339("2026-02-30T00:00:00Z", &ms), -1);
+    assert_int_equal(time_parse_rfc3339("2026-11-23 13:10:00Z", &ms), -1);
+    assert_int_equal(time_parse_rfc3339("2026-11-23T13:10:00", &ms), -1);
+    assert_int_equal(time_parse_rfc3339("2026-11-23T13:10:00Zjunk", &ms), -1);
+    assert_int_equal(time_parse_rfc3339("", &ms), -1);
+}
+
+static void
+test_cursors_round_trip_per_list(void **state)
+{
+    char c[64];
+    int64_t id = 0;
+    (void)state;
+    cursor_encode("u1", 42, c, sizeof(c));
+    assert_int_equal(cursor_decode("u1", c, &id), 0);
+    assert_int_equal(id, 42);
+    assert_int_equal(cursor_decode("t1", c, &id), -1); /* another list's cursor */
+    assert_int_equal(cursor_decode("u1", "%%%", &id), -1);
+}
+
+static void
 test_strlcopy_truncates_and_terminates(void **state)
 {
     char buf[4];
@@ -92,6 +121,8 @@ main(void)
         cmocka_unit_test(test_rfc3339_formats_utc_with_milliseconds),
         cmocka_unit_test(test_tend_fail_fills_field_and_message),
         cmocka_unit_test(test_strlcopy_truncates_and_terminates),
+        cmocka_unit_test(test_rfc3339_parses_offsets_fractions_and_rejects_nonsense),
+        cmocka_unit_test(test_cursors_round_trip_per_list),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

@@ -121,6 +121,19 @@ take_customer_ref(const json_t *v, struct ticket_input *in, struct tend_err *err
 }
 
 static enum tend_rc
+take_reference(const json_t *v, const char *field, int64_t *out, struct tend_err *err)
+{
+    if (json_is_null(v)) {
+        *out = 0;
+        return TEND_OK;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < 1)
+        return tend_fail(err, TEND_EINVAL, field, "must be an id or null");
+    *out = json_integer_value(v);
+    return TEND_OK;
+}
+
+static enum tend_rc
 take_fields(const json_t *body, struct ticket_input *in, int update, struct tend_err *err)
 {
     const char *key;
@@ -140,7 +153,13 @@ take_fields(const json_t *body, struct ticket_input *in, int update, struct tend
             in->fields |= TF_PRIORITY;
         } else if (strcmp(key, "customer_ref") == 0)
             rc = take_customer_ref(v, in, err);
-        else if (update && strcmp(key, "status") == 0) {
+        else if (strcmp(key, "organisation_id") == 0) {
+            rc = take_reference(v, "organisation_id", &in->organisation_id, err);
+            in->fields |= TF_ORGANISATION;
+        } else if (strcmp(key, "assignee_id") == 0) {
+            rc = take_reference(v, "assignee_id", &in->assignee_id, err);
+            in->fields |= TF_ASSIGNEE;
+        } else if (update && strcmp(key, "status") == 0) {
             rc = take_enum(v, "status", ticket_statuses, in->status, sizeof(in->status), err);
             in->fields |= TF_STATUS;
         } else if (update && strcmp(key, "version") == 0) {
@@ -259,6 +278,23 @@ ticket_apply_update(struct ticket *t, const struct ticket_input *in, json_t *cha
         strlcopy(t->status, in->status, sizeof(t->status));
         n++;
     }
+    if ((in->fields & TF_ORGANISATION) && t->organisation_id != in->organisation_id) {
+        json_object_set_new(changes, "organisation_id",
+                            json_pack("{s:o,s:o}", "from",
+                                      t->organisation_id ? json_integer(t->organisation_id) : json_null(),
+                                      "to",
+                                      in->organisation_id ? json_integer(in->organisation_id) : json_null()));
+        t->organisation_id = in->organisation_id;
+        n++;
+    }
+    if ((in->fields & TF_ASSIGNEE) && t->assignee_id != in->assignee_id) {
+        json_object_set_new(changes, "assignee_id",
+                            json_pack("{s:o,s:o}", "from",
+                                      t->assignee_id ? json_integer(t->assignee_id) : json_null(),
+                                      "to", in->assignee_id ? json_integer(in->assignee_id) : json_null()));
+        t->assignee_id = in->assignee_id;
+        n++;
+    }
     if ((in->fields & TF_PRIORITY) && strcmp(t->priority, in->priority) != 0) {
         note_change(changes, "priority", t->priority, in->priority);
         strlcopy(t->priority, in->priority, sizeof(t->priority));
@@ -270,35 +306,39 @@ ticket_apply_update(struct ticket *t, const struct ticket_input *in, json_t *cha
 void
 ticket_cursor_encode(int64_t last_id, char *out, size_t outlen)
 {
-    char raw[32];
-    int n = snprintf(raw, sizeof(raw), "t1:%lld", (long long)last_id);
-    sodium_bin2base64(out, outlen, (const unsigned char *)raw, (size_t)n,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    cursor_encode("t1", last_id, out, outlen);
 }
 
 int
 ticket_cursor_decode(const char *s, int64_t *before_id)
 {
-    unsigned char raw[32];
-    size_t len = 0;
+    return cursor_decode("t1", s, before_id);
+}
 
-    if (strlen(s) > 40 ||
-        sodium_base642bin(raw, sizeof(raw) - 1, s, strlen(s), NULL, &len, NULL,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-        return -1;
-    if (len < 4 || memcmp(raw, "t1:", 3) != 0)
-        return -1;
-    return parse_int64((const char *)raw + 3, len - 3, 1, INT64_MAX, before_id);
+int
+ticket_in_scope(const struct ticket *t, const struct ticket_scope *scope)
+{
+    if (!scope)
+        return 1;
+    if (scope->organisation_id && t->organisation_id != scope->organisation_id)
+        return 0;
+    if (scope->assignee_id && t->assignee_id != scope->assignee_id)
+        return 0;
+    return 1;
 }
 
 json_t *
 ticket_to_json(const struct ticket *t)
 {
     char created[40], updated[40];
-    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:I,s:s,s:s}", "id", (json_int_t)t->id, "number",
-                     t->number, "subject", t->subject, "description", t->description, "status",
-                     t->status, "priority", t->priority, "customer_ref",
-                     t->customer_ref ? json_string(t->customer_ref) : json_null(), "version",
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:I,s:s,s:s}", "id", (json_int_t)t->id,
+                     "number", t->number, "subject", t->subject, "description", t->description,
+                     "status", t->status, "priority", t->priority, "customer_ref",
+                     t->customer_ref ? json_string(t->customer_ref) : json_null(),
+                     "organisation_id",
+                     t->organisation_id ? json_integer(t->organisation_id) : json_null(),
+                     "assignee_id", t->assignee_id ? json_integer(t->assignee_id) : json_null(),
+                     "version",
                      (json_int_t)t->version, "created_at",
                      time_format_rfc3339(t->created_at, created, sizeof(created)), "updated_at",
                      time_format_rfc3339(t->updated_at, updated, sizeof(updated)));

@@ -25,6 +25,8 @@ struct ticket {
     char status[16];
     char priority[16];
     char *customer_ref; /* owned, NULL when none */
+    int64_t organisation_id; /* the customer organisation, 0 when none */
+    int64_t assignee_id;     /* the user working on it, 0 when none */
     int64_t version;
     int64_t created_at; /* epoch ms */
     int64_t updated_at;
@@ -40,6 +42,8 @@ enum ticket_field {
     TF_PRIORITY = 1 << 3,
     TF_CUSTOMER_REF = 1 << 4,
     TF_VERSION = 1 << 5,
+    TF_ORGANISATION = 1 << 6,
+    TF_ASSIGNEE = 1 << 7,
 };
 
 /* A validated create or update request; strings are owned copies. */
@@ -50,8 +54,21 @@ struct ticket_input {
     char status[16];
     char priority[16];
     char *customer_ref; /* NULL with TF_CUSTOMER_REF set: clear it */
+    int64_t organisation_id; /* 0 with TF_ORGANISATION set: clear it */
+    int64_t assignee_id;     /* 0 with TF_ASSIGNEE set: clear it */
     int64_t version;
 };
+
+/* What part of the tickets a caller may see: 0 fields mean no restriction. A
+ * customer sees their organisation's tickets, an engineer those assigned to them;
+ * anything else answers as if it did not exist. */
+struct ticket_scope {
+    int64_t organisation_id;
+    int64_t assignee_id;
+};
+
+/* Whether ticket `t` is within `scope`. */
+int ticket_in_scope(const struct ticket *t, const struct ticket_scope *scope);
 
 /* Validate a create body: subject required; description, priority, customer_ref
  * optional; nothing else allowed. Fills `in` (caller cleans up) or `err`. */
@@ -82,6 +99,9 @@ struct ticket_filter {
     const char *priorities[8];
     int npriorities;
     const char *customer_ref;
+    int64_t organisation_id; /* 0: any */
+    int64_t assignee_id;     /* 0: any */
+    struct ticket_scope scope;
     int64_t before_id; /* keyset cursor: only ids below this; 0 = from the newest */
     int limit;
 };
@@ -93,10 +113,12 @@ int ticket_cursor_decode(const char *s, int64_t *before_id);
 /* Store (SQL in tickets_store.c). Writes must run on the writer thread. */
 enum tend_rc tickets_store_create(struct db *db, const struct ticket_input *in, const char *actor,
                                   int64_t now, struct ticket *out, struct tend_err *err);
-enum tend_rc tickets_store_get(struct db *db, int64_t id, struct ticket *out, struct tend_err *err);
+/* Read a ticket; TEND_ENOTFOUND if absent or outside `scope` (NULL: any). */
+enum tend_rc tickets_store_get(struct db *db, int64_t id, const struct ticket_scope *scope,
+                               struct ticket *out, struct tend_err *err);
 enum tend_rc tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in,
-                                  const char *actor, int64_t now, struct ticket *out,
-                                  struct tend_err *err);
+                                  const struct ticket_scope *scope, const char *actor,
+                                  int64_t now, struct ticket *out, struct tend_err *err);
 /* Up to filter->limit + 1 tickets (the extra one tells there is a next page).
  * Caller frees each with ticket_cleanup and the array with free. */
 enum tend_rc tickets_store_list(struct db *db, const struct ticket_filter *f, struct ticket **out,

@@ -8,10 +8,29 @@
 
 #include "platform/db/events.h"
 #include "platform/db/idempotency.h"
+#include "modules/users/users.h"
 #include "platform/util/util.h"
 #include "tickets.h"
 
 #define CREATE_SCOPE "POST /api/v1/tickets"
+
+/* Staff roles that see every ticket; everyone else is scoped. */
+#define UNSCOPED_ROLES (ROLE_ADMIN | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_AGENT | ROLE_WAREHOUSE | ROLE_FINANCE)
+
+/* The part of the tickets the caller may see (see struct ticket_scope). */
+static struct ticket_scope
+scope_of(const struct api_req *r)
+{
+    struct ticket_scope s = {0, 0};
+
+    if (r->actor.roles & UNSCOPED_ROLES)
+        return s;
+    if (r->actor.roles & ROLE_ENGINEER)
+        s.assignee_id = r->actor.user_id;
+    else /* a customer; one without an organisation sees nothing */
+        s.organisation_id = r->actor.organisation_id ? r->actor.organisation_id : -1;
+    return s;
+}
 
 /* A path id: digits only, else the ticket cannot exist (404). */
 static int
@@ -39,6 +58,8 @@ send_ticket(struct api_req *r, int status, const struct ticket *t)
 struct create_write {
     struct api_write w; /* first */
     struct ticket_input in;
+    struct ticket_scope scope;
+    char actor[72];
     char *idem_key;
     char request_hash[crypto_hash_sha256_BYTES * 2 + 1];
     struct ticket result;
@@ -58,10 +79,10 @@ create_apply(struct api_write *w, struct db *db)
             return rc;
         if (existing) {
             c->replayed = 1;
-            return tickets_store_get(db, existing, &c->result, &w->task.err);
+            return tickets_store_get(db, existing, &c->scope, &c->result, &w->task.err);
         }
     }
-    rc = tickets_store_create(db, &c->in, NULL, now, &c->result, &w->task.err);
+    rc = tickets_store_create(db, &c->in, c->actor, now, &c->result, &w->task.err);
     if (rc == TEND_OK && c->idem_key)
         rc = idem_record(db, CREATE_SCOPE, c->idem_key, c->request_hash, c->result.id, now,
                          &w->task.err);
@@ -120,8 +141,30 @@ tickets_api_create(struct api_req *r)
         free(c);
         return;
     }
+    c->scope = scope_of(r);
+    if (c->scope.organisation_id) {
+        /* a customer files tickets for their own organisation, assigned to nobody yet */
+        if ((c->in.fields & TF_ORGANISATION) && c->in.organisation_id != r->actor.organisation_id) {
+            api_send_problem(r, 422, "organisation_id", "must be your own organisation", NULL);
+            ticket_input_cleanup(&c->in);
+            free(c);
+            return;
+        }
+        if (c->in.fields & TF_ASSIGNEE) {
+            api_send_problem(r, 422, "assignee_id", "is set by the service desk", NULL);
+            ticket_input_cleanup(&c->in);
+            free(c);
+            return;
+        }
+        c->in.organisation_id = r->actor.organisation_id;
+        c->in.fields |= TF_ORGANISATION;
+    }
+    strlcopy(c->actor, r->actor.username, sizeof(c->actor));
     if (key) {
-        c->idem_key = xstrdup(key);
+        /* keys are per caller: two integrations may pick the same key */
+        char scoped[IDEM_KEY_MAX + 32];
+        snprintf(scoped, sizeof(scoped), "%lld:%s", (long long)r->actor.user_id, key);
+        c->idem_key = xstrdup(scoped);
         hash_body(r->body, c->request_hash, sizeof(c->request_hash));
     }
     c->w.apply = create_apply;
@@ -139,9 +182,11 @@ tickets_api_get(struct api_req *r)
     struct tend_err err;
     int64_t id;
 
+    struct ticket_scope scope = scope_of(r);
+
     if (path_id(r, &id))
         return;
-    if (tickets_store_get(r->db, id, &t, &err)) {
+    if (tickets_store_get(r->db, id, &scope, &t, &err)) {
         api_send_error(r, &err);
         return;
     }
@@ -185,6 +230,17 @@ parse_set(struct api_req *r, const char *name, const char *const *allowed, const
     return 0;
 }
 
+static int
+reference_filter(struct api_req *r, const char *name, int64_t *out)
+{
+    const char *v = api_query(r, name);
+    if (v && parse_int64(v, strlen(v), 1, INT64_MAX, out) != 0) {
+        api_send_problem(r, 400, name, "must be an id", NULL);
+        return -1;
+    }
+    return 0;
+}
+
 void
 tickets_api_list(struct api_req *r)
 {
@@ -209,6 +265,10 @@ tickets_api_list(struct api_req *r)
         return;
     }
     f.customer_ref = api_query(r, "customer_ref");
+    if (reference_filter(r, "organisation_id", &f.organisation_id) ||
+        reference_filter(r, "assignee_id", &f.assignee_id))
+        return;
+    f.scope = scope_of(r);
     f.limit = (int)lim;
     if (tickets_store_list(r->db, &f, &items, &count, &err)) {
         api_send_error(r, &err);
@@ -239,9 +299,11 @@ tickets_api_events(struct api_req *r)
     json_t *items;
     int64_t id;
 
+    struct ticket_scope scope = scope_of(r);
+
     if (path_id(r, &id))
         return;
-    if (tickets_store_get(r->db, id, &t, &err)) {
+    if (tickets_store_get(r->db, id, &scope, &t, &err)) {
         api_send_error(r, &err);
         return;
     }
@@ -258,6 +320,8 @@ tickets_api_events(struct api_req *r)
 struct update_write {
     struct api_write w; /* first */
     int64_t id;
+    struct ticket_scope scope;
+    char actor[72];
     struct ticket_input in;
     struct ticket result;
 };
@@ -266,7 +330,8 @@ static enum tend_rc
 update_apply(struct api_write *w, struct db *db)
 {
     struct update_write *u = (struct update_write *)w;
-    return tickets_store_update(db, u->id, &u->in, NULL, time_now_ms(), &u->result, &w->task.err);
+    return tickets_store_update(db, u->id, &u->in, &u->scope, u->actor, time_now_ms(), &u->result,
+                                &w->task.err);
 }
 
 static void
@@ -307,6 +372,8 @@ tickets_api_update(struct api_req *r)
         return;
     u = xcalloc(1, sizeof(*u));
     u->id = id;
+    u->scope = scope_of(r);
+    strlcopy(u->actor, r->actor.username, sizeof(u->actor));
     tend_err_clear(&err);
     if (ticket_input_for_update(r->body, &u->in, &err)) {
         api_send_error(r, &err);

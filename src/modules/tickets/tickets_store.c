@@ -3,12 +3,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modules/users/users.h"
 #include "platform/db/events.h"
 #include "platform/util/util.h"
 #include "tickets.h"
 
-#define TICKET_COLUMNS \
-    "id, number, subject, description, status, priority, customer_ref, version, created_at, updated_at"
+#define TICKET_COLUMNS                                                                           \
+    "id, number, subject, description, status, priority, customer_ref, version, created_at, "    \
+    "updated_at, organisation_id, assignee_id"
 
 static void
 read_row(struct db_stmt *st, struct ticket *t)
@@ -24,6 +26,42 @@ read_row(struct db_stmt *st, struct ticket *t)
     t->version = db_col_int64(st, 7);
     t->created_at = db_col_int64(st, 8);
     t->updated_at = db_col_int64(st, 9);
+    t->organisation_id = db_col_is_null(st, 10) ? 0 : db_col_int64(st, 10);
+    t->assignee_id = db_col_is_null(st, 11) ? 0 : db_col_int64(st, 11);
+}
+
+static void
+bind_ref(struct db_stmt *st, int i, int64_t id)
+{
+    if (id)
+        db_bind_int64(st, i, id);
+    else
+        db_bind_null(st, i);
+}
+
+/* The organisation and assignee a write names must exist (422, not a 500 from the
+ * foreign key). */
+static enum tend_rc
+check_references(struct db *db, int64_t organisation_id, int64_t assignee_id, struct tend_err *err)
+{
+    enum tend_rc rc = TEND_OK;
+
+    if (organisation_id)
+        rc = users_store_organisation_exists(db, organisation_id, err);
+    if (rc == TEND_OK && assignee_id) {
+        struct user u;
+        rc = users_store_get(db, assignee_id, &u, err);
+        if (rc == TEND_ENOTFOUND)
+            return tend_fail(err, TEND_EINVAL, "assignee_id", "no user %lld", (long long)assignee_id);
+        if (rc == TEND_OK) {
+            if (u.disabled)
+                rc = tend_fail(err, TEND_EINVAL, "assignee_id", "that user is disabled");
+            else if (u.roles == ROLE_CUSTOMER)
+                rc = tend_fail(err, TEND_EINVAL, "assignee_id", "a customer cannot be the assignee");
+            user_cleanup(&u);
+        }
+    }
+    return rc;
 }
 
 /* Next value of a named counter (created at 1). */
@@ -65,6 +103,9 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const char *a
     enum tend_rc rc;
     json_t *data;
 
+    rc = check_references(db, in->organisation_id, in->assignee_id, err);
+    if (rc)
+        return rc;
     snprintf(seqname, sizeof(seqname), "ticket.SR-%d", year);
     rc = next_sequence(db, seqname, &seq, err);
     if (rc)
@@ -72,8 +113,8 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const char *a
     snprintf(number, sizeof(number), "SR-%d-%06lld", year, (long long)seq);
     st = db_prepare(db,
                     "INSERT INTO tickets (number, subject, description, status, priority, "
-                    "customer_ref, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?) "
-                    "RETURNING " TICKET_COLUMNS,
+                    "customer_ref, version, created_at, updated_at, organisation_id, assignee_id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING " TICKET_COLUMNS,
                     err);
     if (!st)
         return err->rc;
@@ -85,15 +126,20 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const char *a
     db_bind_str(st, 6, in->customer_ref);
     db_bind_int64(st, 7, now);
     db_bind_int64(st, 8, now);
+    bind_ref(st, 9, in->organisation_id);
+    bind_ref(st, 10, in->assignee_id);
     r = db_step(st, err);
     if (r == DB_ROW)
         read_row(st, out);
     db_reset(st);
     if (r != DB_ROW)
         return r == DB_FAIL ? err->rc : tend_fail(err, TEND_EDB, NULL, "insert returned no row");
-    data = json_pack("{s:s,s:s,s:s,s:s,s:o}", "number", out->number, "subject", out->subject,
-                     "status", out->status, "priority", out->priority, "customer_ref",
-                     out->customer_ref ? json_string(out->customer_ref) : json_null());
+    data = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "number", out->number, "subject",
+                     out->subject, "status", out->status, "priority", out->priority, "customer_ref",
+                     out->customer_ref ? json_string(out->customer_ref) : json_null(),
+                     "organisation_id",
+                     out->organisation_id ? json_integer(out->organisation_id) : json_null(),
+                     "assignee_id", out->assignee_id ? json_integer(out->assignee_id) : json_null());
     rc = event_append(db, "ticket.created", "ticket", out->id, actor, data, now, err);
     json_decref(data);
     if (rc)
@@ -102,7 +148,8 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const char *a
 }
 
 enum tend_rc
-tickets_store_get(struct db *db, int64_t id, struct ticket *out, struct tend_err *err)
+tickets_store_get(struct db *db, int64_t id, const struct ticket_scope *scope, struct ticket *out,
+                  struct tend_err *err)
 {
     struct db_stmt *st = db_prepare(db, "SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?", err);
     enum db_step_result r;
@@ -118,16 +165,21 @@ tickets_store_get(struct db *db, int64_t id, struct ticket *out, struct tend_err
         return err->rc;
     if (r == DB_DONE)
         return tend_fail(err, TEND_ENOTFOUND, "id", "no ticket %lld", (long long)id);
+    if (!ticket_in_scope(out, scope)) {
+        ticket_cleanup(out);
+        return tend_fail(err, TEND_ENOTFOUND, "id", "no ticket %lld", (long long)id);
+    }
     return TEND_OK;
 }
 
 enum tend_rc
-tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in, const char *actor,
-                     int64_t now, struct ticket *out, struct tend_err *err)
+tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in,
+                     const struct ticket_scope *scope, const char *actor, int64_t now,
+                     struct ticket *out, struct tend_err *err)
 {
     struct db_stmt *st;
     json_t *changes;
-    enum tend_rc rc = tickets_store_get(db, id, out, err);
+    enum tend_rc rc = tickets_store_get(db, id, scope, out, err);
 
     if (rc)
         return rc;
@@ -138,6 +190,14 @@ tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in, c
                        (long long)in->version, (long long)out->version);
         return rc; /* out stays filled: the caller reports the current version */
     }
+    if (in->fields & (TF_ORGANISATION | TF_ASSIGNEE)) {
+        rc = check_references(db, (in->fields & TF_ORGANISATION) ? in->organisation_id : 0,
+                              (in->fields & TF_ASSIGNEE) ? in->assignee_id : 0, err);
+        if (rc) {
+            ticket_cleanup(out);
+            return rc;
+        }
+    }
     changes = json_object();
     if (ticket_apply_update(out, in, changes) == 0) {
         json_decref(changes);
@@ -145,7 +205,8 @@ tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in, c
     }
     st = db_prepare(db,
                     "UPDATE tickets SET subject = ?, description = ?, status = ?, priority = ?, "
-                    "customer_ref = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+                    "customer_ref = ?, version = version + 1, updated_at = ?, organisation_id = ?, "
+                    "assignee_id = ? WHERE id = ? AND version = ?",
                     err);
     if (!st) {
         json_decref(changes);
@@ -158,8 +219,10 @@ tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in, c
     db_bind_str(st, 4, out->priority);
     db_bind_str(st, 5, out->customer_ref);
     db_bind_int64(st, 6, now);
-    db_bind_int64(st, 7, id);
-    db_bind_int64(st, 8, in->version);
+    bind_ref(st, 7, out->organisation_id);
+    bind_ref(st, 8, out->assignee_id);
+    db_bind_int64(st, 9, id);
+    db_bind_int64(st, 10, in->version);
     rc = db_run(st, err);
     if (rc == TEND_OK) {
         out->version++;
@@ -212,6 +275,22 @@ tickets_store_list(struct db *db, const struct ticket_filter *f, struct ticket *
         n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%scustomer_ref = ?", joiner);
         joiner = " AND ";
     }
+    if (f->organisation_id) {
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%sorganisation_id = ?", joiner);
+        joiner = " AND ";
+    }
+    if (f->scope.organisation_id) {
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%sorganisation_id = ?", joiner);
+        joiner = " AND ";
+    }
+    if (f->assignee_id) {
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%sassignee_id = ?", joiner);
+        joiner = " AND ";
+    }
+    if (f->scope.assignee_id) {
+        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%sassignee_id = ?", joiner);
+        joiner = " AND ";
+    }
     if (f->before_id)
         n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%sid < ?", joiner);
     snprintf(sql + n, sizeof(sql) - n, " ORDER BY id DESC LIMIT ?");
@@ -225,6 +304,14 @@ tickets_store_list(struct db *db, const struct ticket_filter *f, struct ticket *
         db_bind_str(st, bind++, f->priorities[i]);
     if (f->customer_ref)
         db_bind_str(st, bind++, f->customer_ref);
+    if (f->organisation_id)
+        db_bind_int64(st, bind++, f->organisation_id);
+    if (f->scope.organisation_id)
+        db_bind_int64(st, bind++, f->scope.organisation_id);
+    if (f->assignee_id)
+        db_bind_int64(st, bind++, f->assignee_id);
+    if (f->scope.assignee_id)
+        db_bind_int64(st, bind++, f->scope.assignee_id);
     if (f->before_id)
         db_bind_int64(st, bind++, f->before_id);
     db_bind_int64(st, bind, f->limit + 1);

@@ -3,6 +3,8 @@
 
 #include <sodium.h>
 #include <string.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include "platform/util/util.h"
@@ -87,8 +89,8 @@ user_hash_password(const char *password, char *out, size_t outlen, struct tend_e
 {
     if (outlen < crypto_pwhash_STRBYTES)
         return tend_fail(err, TEND_EINTERNAL, NULL, "hash buffer too small");
-    if (crypto_pwhash_str_alg(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    if (crypto_pwhash_str_alg(out, password, strlen(password), 2, (size_t)19 << 20,
+                              crypto_pwhash_ALG_ARGON2ID13) != 0)
         return tend_fail(err, TEND_EINTERNAL, NULL, "out of memory hashing a password");
     return TEND_OK;
 }
@@ -97,4 +99,90 @@ int
 user_verify_password(const char *hash, const char *password)
 {
     return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+unsigned
+user_roles_bits(const char *csv)
+{
+    unsigned bits = 0;
+    const char *p = csv;
+
+    while (p && *p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        for (int i = 0; user_roles[i]; i++)
+            if (strlen(user_roles[i]) == len && strncmp(user_roles[i], p, len) == 0)
+                bits |= 1u << i;
+        p = comma ? comma + 1 : NULL;
+    }
+    return bits;
+}
+
+json_t *
+user_roles_json(unsigned bits)
+{
+    json_t *a = json_array();
+    for (int i = 0; user_roles[i]; i++)
+        if (bits & (1u << i))
+            json_array_append_new(a, json_string(user_roles[i]));
+    return a;
+}
+
+void
+user_roles_csv(unsigned bits, char *out, size_t outlen)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; user_roles[i]; i++)
+        if (bits & (1u << i)) {
+            int n = snprintf(out + used, outlen - used, "%s%s", used ? "," : "", user_roles[i]);
+            if (n < 0 || (size_t)n >= outlen - used)
+                break;
+            used += (size_t)n;
+        }
+}
+
+void
+user_cleanup(struct user *u)
+{
+    free(u->display_name);
+    free(u->email);
+    if (u->password_hash)
+        sodium_memzero(u->password_hash, strlen(u->password_hash));
+    free(u->password_hash);
+    u->display_name = u->email = u->password_hash = NULL;
+}
+
+json_t *
+user_to_json(const struct user *u)
+{
+    char created[40], updated[40];
+    return json_pack("{s:I,s:s,s:s,s:o,s:o,s:o,s:b,s:s,s:s}", "id", (json_int_t)u->id, "username",
+                     u->username, "display_name", u->display_name, "email",
+                     u->email ? json_string(u->email) : json_null(), "roles",
+                     user_roles_json(u->roles), "organisation_id",
+                     u->organisation_id ? json_integer(u->organisation_id) : json_null(), "disabled",
+                     u->disabled, "created_at",
+                     time_format_rfc3339(u->created_at, created, sizeof(created)), "updated_at",
+                     time_format_rfc3339(u->updated_at, updated, sizeof(updated)));
+}
+
+void
+group_cleanup(struct group *g)
+{
+    free(g->name);
+    free(g->description);
+    json_decref(g->members);
+    g->name = g->description = NULL;
+    g->members = NULL;
+}
+
+json_t *
+group_to_json(const struct group *g)
+{
+    char created[40], updated[40];
+    return json_pack("{s:I,s:s,s:s,s:O,s:s,s:s}", "id", (json_int_t)g->id, "name", g->name,
+                     "description", g->description, "members", g->members, "created_at",
+                     time_format_rfc3339(g->created_at, created, sizeof(created)), "updated_at",
+                     time_format_rfc3339(g->updated_at, updated, sizeof(updated)));
 }

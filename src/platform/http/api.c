@@ -5,7 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <strings.h>
+
 #include "platform/db/writer.h"
+#include "platform/jobs/pool.h"
 #include "platform/http/router.h"
 #include "platform/http/server.h"
 #include "platform/util/metrics.h"
@@ -292,8 +296,8 @@ write_done(struct task *t)
     w->release(w);
 }
 
-void
-api_submit_write(struct api_req *r, struct api_write *w)
+static void
+prepare_deferred(struct api_req *r, struct api_write *w)
 {
     w->req = r;
     w->thread = r->thread;
@@ -303,5 +307,49 @@ api_submit_write(struct api_req *r, struct api_write *w)
     w->task.done = write_done;
     w->task.reply_to = &r->thread->tasks;
     r->thread->pending++;
+}
+
+void
+api_submit_write(struct api_req *r, struct api_write *w)
+{
+    prepare_deferred(r, w);
     db_writer_submit(r->thread->server->writer, &w->task);
+}
+
+void
+api_submit_job(struct api_req *r, struct api_write *w)
+{
+    prepare_deferred(r, w);
+    job_pool_submit(r->thread->server->pool, &w->task);
+}
+
+void
+api_submit_detached(struct api_req *r, struct task *t)
+{
+    t->reply_to = NULL;
+    db_writer_submit(r->thread->server->writer, t);
+}
+
+void
+api_peer_address(struct api_req *r, char *out, size_t outlen)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = r->req->conn->callbacks->get_peername(r->req->conn, (struct sockaddr *)&ss);
+
+    out[0] = '\0';
+    if (len == 0)
+        return;
+    if (ss.ss_family == AF_INET)
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, out, (socklen_t)outlen);
+    else if (ss.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, out, (socklen_t)outlen);
+}
+
+int
+api_is_https(struct api_req *r)
+{
+    const char *proto = api_header(r, "x-forwarded-proto");
+    if (proto && strcasecmp(proto, "https") == 0)
+        return 1;
+    return r->req->scheme == &H2O_URL_SCHEME_HTTPS;
 }

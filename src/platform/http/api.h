@@ -23,6 +23,18 @@ struct api_param {
     char *value;      /* NUL-terminated, in the request pool */
 };
 
+/* Who is calling: filled by the guard (the auth module) before the handler runs. */
+struct api_actor {
+    int64_t user_id; /* 0: nobody (public routes) */
+    char username[72];
+    unsigned roles;          /* bit i set: users.h user_roles[i] */
+    int64_t organisation_id; /* a customer's organisation, else 0 */
+    int via_token;           /* 1: Authorization: Bearer; 0: session cookie */
+    int64_t session_id;      /* the session row, for logout */
+    int64_t token_id;
+    char csrf[48]; /* the session's CSRF token (sessions only) */
+};
+
 /* One request, allocated in its h2o pool: it lives exactly as long as the request. */
 struct api_req {
     h2o_req_t *req;
@@ -38,6 +50,7 @@ struct api_req {
     char request_id[68];
     uint64_t started_ns;
     int answered;
+    struct api_actor actor;
 };
 
 typedef void (*api_handler)(struct api_req *r);
@@ -93,6 +106,20 @@ struct api_write {
 
 /* Queue `w` for the writer; the handler returns and the answer follows later. */
 void api_submit_write(struct api_req *r, struct api_write *w);
+
+/* Queue `w` for the worker pool (apply gets db == NULL): for slow work such as
+ * password hashing. respond may submit a further write or job. */
+void api_submit_job(struct api_req *r, struct api_write *w);
+
+/* Queue a write that answers nobody (an audit event after the answer is sent):
+ * `t` is completed on the writer thread; its done must free it. */
+void api_submit_detached(struct api_req *r, struct task *t);
+
+/* The client's address as text ("127.0.0.1"), for rate limits and logs. */
+void api_peer_address(struct api_req *r, char *out, size_t outlen);
+
+/* Whether the request arrived over HTTPS (directly or per X-Forwarded-Proto). */
+int api_is_https(struct api_req *r);
 
 /* `ms` (epoch milliseconds) as an RFC 3339 UTC JSON string. */
 json_t *api_time(int64_t ms);

@@ -277,6 +277,8 @@ http_dispatch(struct http_thread *t, h2o_req_t *req)
     r->route = route;
     if (parse_query(r) != 0)
         return;
+    if (s->config.guard && s->config.guard(r) != 0)
+        return;
     if (route->body == BODY_JSON && read_json_body(r) != 0)
         return;
     route->handler(r);

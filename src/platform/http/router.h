@@ -14,7 +14,8 @@ struct route {
     const char *method;
     const char *path;
     api_handler handler;
-    int permission; /* checked before the handler (auth issue); 0 = public */
+    const char *resource; /* what the caller needs: "tickets"; "public" for anyone, */
+    const char *action;   /* "session" for any signed-in caller; "read", "create"... */
     enum route_body body;
     const char *summary; /* one line, for the OpenAPI document */
 };

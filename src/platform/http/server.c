@@ -262,9 +262,12 @@ http_server_new(const struct http_config *cfg, const struct route *routes, int n
     if (rc)
         goto fail;
     rc = migrate_up(db, NULL, err);
+    if (rc == TEND_OK && cfg->on_start)
+        rc = cfg->on_start(db, err);
     db_close(db);
     if (rc)
         goto fail;
+    s->started_hooks = 1;
     rc = db_writer_new(cfg->db_url, &s->writer, err);
     if (rc)
         goto fail;
@@ -352,6 +355,8 @@ http_server_free(struct http_server *s)
         db_close(t->read_db);
     }
     free(s->threads);
+    if (s->started_hooks && s->config.on_stop)
+        s->config.on_stop();
     if (s->globalconf.hosts)
         h2o_config_dispose(&s->globalconf);
     static_site_free(s->site);

@@ -24,6 +24,13 @@ struct http_config {
     const char *data_dir;
     const char *web_root;
     int access_log; /* 1: JSON lines on stdout */
+    /* Runs before every routed handler: authenticate, check the route's permission,
+     * fill r->actor. Returns 0 to go on, or -1 after answering (401/403). NULL: open. */
+    int (*guard)(struct api_req *r);
+    /* Called once the database is migrated (with a connection of its own), before
+     * serving, and once after the loops stopped. Either may be NULL. */
+    enum tend_rc (*on_start)(struct db *db, struct tend_err *err);
+    void (*on_stop)(void);
 };
 
 struct http_server;
@@ -70,6 +77,7 @@ struct http_server {
     pthread_barrier_t started;
     volatile int stopping;
     int ready;
+    int started_hooks;
     uint32_t instance; /* random, for request ids */
 };
 

@@ -1,6 +1,8 @@
 /* util.c: checked allocation, clocks, RFC 3339 formatting, bounded parsing. */
 #include "util.h"
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,4 +179,95 @@ utf8_valid(const char *str, size_t len)
         i += n + 1;
     }
     return 1;
+}
+
+static int
+digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int
+time_parse_rfc3339(const char *s, int64_t *ms)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int year, mon, day, hour, min, sec, millis = 0, offset = 0;
+    struct tm tm;
+    const char *p;
+    time_t t;
+
+    if (strlen(s) < 20 || digits(s, 4, &year) || s[4] != '-' || digits(s + 5, 2, &mon) ||
+        s[7] != '-' || digits(s + 8, 2, &day) || (s[10] != 'T' && s[10] != 't') ||
+        digits(s + 11, 2, &hour) || s[13] != ':' || digits(s + 14, 2, &min) || s[16] != ':' ||
+        digits(s + 17, 2, &sec))
+        return -1;
+    if (mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] || hour > 23 || min > 59 || sec > 60)
+        return -1;
+    p = s + 19;
+    if (*p == '.') {
+        int scale = 100;
+        p++;
+        if (*p < '0' || *p > '9')
+            return -1;
+        for (; *p >= '0' && *p <= '9'; p++) {
+            millis += (*p - '0') * scale;
+            scale /= 10;
+        }
+    }
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om;
+        if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+            return -1;
+        offset = (oh * 60 + om) * (*p == '+' ? 1 : -1);
+        p += 6;
+    } else {
+        return -1;
+    }
+    if (*p)
+        return -1;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = year - 1900;
+    tm.tm_mon = mon - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = min;
+    tm.tm_sec = sec > 59 ? 59 : sec;
+    t = timegm(&tm);
+    if (tm.tm_mday != day) /* 31 April, 29 February in a common year */
+        return -1;
+    *ms = ((int64_t)t - (int64_t)offset * 60) * 1000 + millis;
+    return 0;
+}
+
+void
+cursor_encode(const char *tag, int64_t id, char *out, size_t outlen)
+{
+    char raw[48];
+    int n = snprintf(raw, sizeof(raw), "%s:%lld", tag, (long long)id);
+    sodium_bin2base64(out, outlen, (const unsigned char *)raw, (size_t)n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int
+cursor_decode(const char *tag, const char *s, int64_t *id)
+{
+    unsigned char raw[48];
+    size_t len = 0, tlen = strlen(tag);
+
+    if (strlen(s) > 60 ||
+        sodium_base642bin(raw, sizeof(raw) - 1, s, strlen(s), NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return -1;
+    if (len < tlen + 2 || memcmp(raw, tag, tlen) != 0 || raw[tlen] != ':')
+        return -1;
+    return parse_int64((const char *)raw + tlen + 1, len - tlen - 1, 1, INT64_MAX, id);
 }

@@ -21,6 +21,10 @@ uint64_t time_mono_ns(void);
  * (at least 25 bytes): "2026-11-23T13:10:00.123Z". Returns `out`. */
 char *time_format_rfc3339(int64_t ms, char *out, size_t outlen);
 
+/* Parse RFC 3339 ("2026-11-23T13:10:00Z", fractions and +08:00 offsets allowed)
+ * into epoch milliseconds. Returns 0, or -1 if it is not such a time. */
+int time_parse_rfc3339(const char *s, int64_t *ms);
+
 /* The UTC calendar year of `ms`. */
 int time_year_of(int64_t ms);
 
@@ -33,6 +37,11 @@ size_t strlcopy(char *dst, const char *src, size_t dstlen);
 
 /* Number of Unicode code points in valid UTF-8 `s` of `len` bytes. */
 size_t utf8_count(const char *s, size_t len);
+
+/* Opaque keyset-pagination cursors: `tag` names the list ("t1" tickets), `id`
+ * the last row seen. decode returns -1 for anything this server did not make. */
+void cursor_encode(const char *tag, int64_t id, char *out, size_t outlen);
+int cursor_decode(const char *tag, const char *s, int64_t *id);
 
 /* Whether `s` of `len` bytes is valid UTF-8 without NUL bytes. */
 int utf8_valid(const char *s, size_t len);
