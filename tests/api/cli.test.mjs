@@ -87,9 +87,13 @@ describe('tend command line', { timeout: 30000 }, () => {
     assert.ok(existsSync(join(dir, 'migrate.db')), 'the database file exists');
     const b = await tend(['migrate', '--db', d]);
     assert.equal(b.code, 0, `second migrate: ${show(b)}`);
+    // the harness signs in with a token for the user "admin": an operator adds it first
+    const u = await tend(['user', 'add', '--db', d, '--username', 'admin', '--role', 'admin',
+      '--password', 'migrate admin password']);
+    assert.equal(u.code, 0, show(u));
     const server = await startServer({ dir, db: d });
     try {
-      const r = await client(server.url).get('/api/v1/tickets');
+      const r = await client(server.url, { token: server.token }).get('/api/v1/tickets');
       assert.equal(r.status, 200);
     } finally {
       await server.stop();
@@ -102,7 +106,7 @@ describe('tend command line', { timeout: 30000 }, () => {
     assert.equal(r.code, 0, show(r));
     const server = await startServer({ dir, db: d });
     try {
-      const api = client(server.url);
+      const api = client(server.url, { token: server.token });
       for (const s of STATUSES) {
         const l = await api.get(`/api/v1/tickets?status=${s}&limit=1`);
         assert.equal(l.status, 200);
@@ -132,6 +136,43 @@ describe('tend command line', { timeout: 30000 }, () => {
     assert.equal((await tend(['migrate', '--db', d])).code, 0);
     refused(await tend(['user', 'add', '--db', d, '--username', 'bob', '--role', 'wizard', '--password', 'long enough pass']),
       /role|wizard/i, '--role wizard');
+  });
+
+  it('user add --password-stdin and token add: the printed secret acts as that user within its scopes', async () => {
+    const d = db('tokens.db');
+    assert.equal((await tend(['migrate', '--db', d])).code, 0);
+    const password = 'piped in password 42';
+    const u = await run('sh', ['-c', `printf '%s\\n' "$PW" | "$TEND" user add --db "$DB" --username carol --role agent --password-stdin`],
+      { ...process.env, PW: password, TEND: tendBin(), DB: d });
+    assert.equal(u.code, 0, show(u));
+    assert.ok(!(u.stdout + u.stderr).includes(password), 'the password is not echoed');
+    const a = await tend(['user', 'add', '--db', d, '--username', 'admin', '--role', 'admin', '--password', 'cli admin password']);
+    assert.equal(a.code, 0, show(a));
+    const t = await tend(['token', 'add', '--db', d, '--username', 'carol', '--name', 'ci', '--scopes', 'tickets:read']);
+    assert.equal(t.code, 0, show(t));
+    const secret = t.stdout.trim();
+    assert.match(secret, /^tend_\S+$/, `token add prints the secret alone: ${show(t)}`);
+    const dump = execFileSync('sqlite3', [join(dir, 'tokens.db'), '.dump'], { encoding: 'utf8' });
+    assert.ok(!dump.includes(secret), 'the secret is not stored in clear');
+    const server = await startServer({ dir, db: d });
+    try {
+      const api = client(server.url, { token: secret });
+      const me = await api.get('/api/v1/auth/me');
+      assert.equal(me.status, 200, me.text);
+      assert.equal(me.body.user.username, 'carol');
+      assert.equal((await api.get('/api/v1/tickets')).status, 200, 'tickets:read is in scope');
+      assert.equal((await api.post('/api/v1/tickets', { subject: 'out of scope' })).status, 403, 'tickets:create is not');
+      await client(server.url).login('carol', password);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('token add for an unknown user is refused', async () => {
+    const d = db('tokens2.db');
+    assert.equal((await tend(['migrate', '--db', d])).code, 0);
+    refused(await tend(['token', 'add', '--db', d, '--username', 'ghost', '--name', 'x']), /ghost|user|not found|unknown/i,
+      'token add --username ghost');
   });
 
   it('TEND_DB stands in for --db, and --db wins over it', async () => {

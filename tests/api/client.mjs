@@ -15,15 +15,60 @@ export function tag(prefix = 't') {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/** Methods that change state: with a session cookie they carry X-CSRF-Token. */
+export const UNSAFE = ['POST', 'PUT', 'PATCH', 'DELETE'];
+export const SESSION_COOKIE = 'tend_session';
+
+/**
+ * Parse Set-Cookie headers (a Headers object, a node:http header object, or an
+ * array of strings) into [{name, value, attrs: {lower-case name: value|true}, raw}].
+ */
+export function parseSetCookie(headers) {
+  let lines;
+  if (Array.isArray(headers)) lines = headers;
+  else if (headers && typeof headers.getSetCookie === 'function') lines = headers.getSetCookie();
+  else lines = [].concat((headers && headers['set-cookie']) || []);
+  return lines.map((raw) => {
+    const [pair, ...rest] = raw.split(';');
+    const eq = pair.indexOf('=');
+    const attrs = {};
+    for (const a of rest) {
+      const i = a.indexOf('=');
+      const k = (i < 0 ? a : a.slice(0, i)).trim().toLowerCase();
+      if (k) attrs[k] = i < 0 ? true : a.slice(i + 1).trim();
+    }
+    return { name: pair.slice(0, eq).trim(), value: pair.slice(eq + 1).trim(), attrs, raw };
+  });
+}
+
 /**
  * A client bound to a base URL. Every call resolves
  * { status, headers (Headers), text, body (parsed JSON or undefined) }.
  * `json` is serialised with Content-Type application/json unless a content
  * type is given; `body` is sent as is (a Buffer gets no Content-Type).
+ *
+ * Credentials: `token` sends `Authorization: Bearer <token>`; `cookie` (the
+ * tend_session value) sends the session cookie, and `csrf` is then sent as
+ * X-CSRF-Token on POST/PUT/PATCH/DELETE. A header given per call wins; a
+ * per-call header set to null is left out.
  */
-export function client(base) {
+export function client(base, { token, cookie, csrf } = {}) {
+  /** The credential headers for a request with `method` (for raw()). */
+  function auth(method = 'GET') {
+    const h = {};
+    if (token) h.authorization = `Bearer ${token}`;
+    if (cookie) {
+      h.cookie = `${SESSION_COOKIE}=${cookie}`;
+      if (csrf && UNSAFE.includes(method.toUpperCase())) h['x-csrf-token'] = csrf;
+    }
+    return h;
+  }
   async function call(method, path, { json, body, headers = {} } = {}) {
-    const h = { ...headers };
+    const h = { ...auth(method) };
+    for (const [k, v] of Object.entries(headers)) {
+      for (const old of Object.keys(h)) if (old.toLowerCase() === k.toLowerCase()) delete h[old];
+      if (v !== null && v !== undefined) h[k] = v;
+    }
     let b = body;
     if (json !== undefined) {
       b = JSON.stringify(json);
@@ -41,9 +86,43 @@ export function client(base) {
   }
   const c = {
     call,
+    auth,
+    base,
+    token,
+    cookie,
+    csrf,
     get: (path, opts) => call('GET', path, opts),
     post: (path, json, opts = {}) => call('POST', path, { ...opts, json }),
     patch: (path, json, opts = {}) => call('PATCH', path, { ...opts, json }),
+    del: (path, opts) => call('DELETE', path, opts),
+
+    /**
+     * POST /api/v1/auth/login without credentials; resolves the raw answer
+     * plus `session` ({cookie, csrf, setCookie (parsed tend_session entry)})
+     * when it carried a tend_session cookie.
+     */
+    async tryLogin(username, password, opts = {}) {
+      const r = await client(base).post('/api/v1/auth/login', { username, password }, opts);
+      const set = parseSetCookie(r.headers).find((x) => x.name === SESSION_COOKIE);
+      if (set) r.session = { cookie: set.value, csrf: r.body?.csrf_token, setCookie: set };
+      return r;
+    },
+    /**
+     * Sign in and assert 200 with a tend_session cookie; resolves a session
+     * client (cookie + CSRF token) with `.user`, `.loginResponse` (the answer) and
+     * `.setCookie` (the parsed cookie).
+     */
+    async login(username, password, opts = {}) {
+      const r = await c.tryLogin(username, password, opts);
+      assert.equal(r.status, 200, `login ${username}: ${r.status} ${r.text.slice(0, 300)}`);
+      assert.ok(r.session, `login ${username} sets ${SESSION_COOKIE}: ${JSON.stringify(r.headers.getSetCookie())}`);
+      assert.equal(typeof r.body.csrf_token, 'string', `login ${username} answers csrf_token: ${r.text.slice(0, 300)}`);
+      const s = client(base, { cookie: r.session.cookie, csrf: r.session.csrf });
+      s.user = r.body.user;
+      s.loginResponse = r;
+      s.setCookie = r.session.setCookie;
+      return s;
+    },
 
     /** Create a ticket and assert 201; resolves the ticket. */
     async create(fields, opts) {
@@ -185,4 +264,16 @@ export function fromRaw(r) {
   const headers = new Headers();
   for (const [k, v] of Object.entries(r.headers)) headers.set(k, Array.isArray(v) ? v.join(', ') : String(v));
   return { status: r.status, headers, text, body };
+}
+
+/**
+ * Assert the answer to a request without a (valid) credential: 401
+ * problem+json with `WWW-Authenticate: Bearer realm="tend"`.
+ */
+export function assertUnauthorized(r, what = '') {
+  const p = assertProblem(r, 401, undefined, what);
+  const h = r.headers.get ? r.headers.get('www-authenticate') : r.headers['www-authenticate'];
+  assert.match(h || '', /^Bearer\b.*\brealm="tend"/i,
+    `${what ? `${what}: ` : ''}WWW-Authenticate: Bearer realm="tend" on a 401, got ${JSON.stringify(h)}`);
+  return p;
 }

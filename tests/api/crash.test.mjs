@@ -41,7 +41,7 @@ describe('durability under kill -9', { timeout: 30000 }, () => {
         try {
           const r = await fetch(url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: { authorization: `Bearer ${first.token}`, 'content-type': 'application/json' },
             body: JSON.stringify({ subject, customer_ref: run }),
           });
           const text = await r.text();
@@ -75,14 +75,15 @@ describe('durability under kill -9', { timeout: 30000 }, () => {
     assert.ok(inflightAtKill > 0, `requests were in flight at the kill (${inflightAtKill})`);
     t.diagnostic(`${sent} sent, ${acked.size} acknowledged, ${inflightAtKill} in flight at the kill`);
 
-    second = await startServer({ dir: first.dir, db: first.db, threads: 2 });
+    second = await startServer({ dir: first.dir, db: first.db, token: first.token, threads: 2 });
+    const auth = { authorization: `Bearer ${first.token}` };
     const ids = [...acked.keys()];
     const lost = [];
     let next = 0;
     await Promise.all(Array.from({ length: CLIENTS }, async () => {
       while (next < ids.length) {
         const id = ids[next++];
-        const r = await fetch(`${second.url}/api/v1/tickets/${id}`);
+        const r = await fetch(`${second.url}/api/v1/tickets/${id}`, { headers: auth });
         const body = await r.text();
         if (r.status !== 200) lost.push(`${id}: ${r.status}`);
         else if (JSON.parse(body).subject !== acked.get(id)) lost.push(`${id}: subject ${JSON.parse(body).subject}`);
@@ -91,7 +92,9 @@ describe('durability under kill -9', { timeout: 30000 }, () => {
     assert.deepEqual(lost.slice(0, 20), [], `${lost.length} of ${ids.length} acknowledged tickets lost or wrong`);
 
     const r = await fetch(`${second.url}/api/v1/tickets`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ subject: 'after restart' }),
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: 'after restart' }),
     });
     assert.equal(r.status, 201, 'creates work after the restart');
     const fresh = await r.json();

@@ -11,7 +11,7 @@ describe('Idempotency-Key', { timeout: 30000 }, () => {
   let server, api;
   before(async () => {
     server = await startServer();
-    api = client(server.url);
+    api = client(server.url, { token: server.token });
   });
   after(async () => { await server?.close(); });
 
@@ -105,7 +105,7 @@ describe('Idempotency-Key', { timeout: 30000 }, () => {
       const ref = tag('ref');
       const r = await raw(server.url, {
         method: 'POST', path: TICKETS,
-        headers: { 'content-type': 'application/json', 'idempotency-key': 'cl\u00e9' },
+        headers: { ...api.auth('POST'), 'content-type': 'application/json', 'idempotency-key': 'cl\u00e9' },
         body: JSON.stringify({ subject: 'bad key', customer_ref: ref }),
       });
       assertProblem(fromRaw(r), [400, 422], 'Idempotency-Key', 'non-ASCII key');

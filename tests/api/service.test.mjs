@@ -1,33 +1,36 @@
 // Service endpoints every deployment relies on: health, readiness, metrics,
-// request ids, routing errors, and the web app's static files.
+// request ids, routing errors, and the web app's static files. The service
+// endpoints answer without credentials; the API does not.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { startServer, ROOT } from '../lib/server.mjs';
-import { client, raw, assertProblem, parseMetrics, REQUEST_ID_RE } from './client.mjs';
+import { client, raw, assertProblem, assertUnauthorized, parseMetrics, REQUEST_ID_RE } from './client.mjs';
+import { readRoutes, openapiPath } from './routes.mjs';
 
 const INDEX = join(ROOT, 'web', 'dist', 'index.html');
 const noWeb = existsSync(INDEX) ? false : 'web/dist/index.html is not built';
 
 describe('service endpoints', { timeout: 30000 }, () => {
-  let server, api;
+  let server, api, anon;
   before(async () => {
     server = await startServer();
-    api = client(server.url);
+    api = client(server.url, { token: server.token });
+    anon = client(server.url);
   });
   after(async () => { await server?.close(); });
 
   it('GET /healthz answers 200 {"status":"ok"}', async () => {
-    const r = await api.get('/healthz');
+    const r = await anon.get('/healthz');
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type') || '', /^application\/json/);
     assert.equal(r.body?.status, 'ok', r.text);
   });
 
   it('GET /readyz answers 200 {"status":"ready"} once migrations are applied', async () => {
-    const r = await api.get('/readyz');
+    const r = await anon.get('/readyz');
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type') || '', /^application\/json/);
     assert.equal(r.body?.status, 'ready', r.text);
@@ -35,10 +38,10 @@ describe('service endpoints', { timeout: 30000 }, () => {
 
   it('GET /metrics exposes request counts by route, method and status', async () => {
     const missing = 987654321;
-    for (let i = 0; i < 3; i++) await api.get('/healthz');
+    for (let i = 0; i < 3; i++) await anon.get('/healthz');
     await api.get(`/api/v1/tickets/${missing}`);
     await api.create({ subject: 'metrics probe' });
-    const before = await api.get('/metrics');
+    const before = await anon.get('/metrics');
     assert.equal(before.status, 200);
     assert.match(before.headers.get('content-type') || '', /^text\/plain/, 'Prometheus text format');
     const m = parseMetrics(before.text);
@@ -58,8 +61,8 @@ describe('service endpoints', { timeout: 30000 }, () => {
     assert.ok(!reqs.some((s) => s.labels.route.includes(String(missing))),
       `route label is the pattern, not the path with the id: ${JSON.stringify(reqs.map((s) => s.labels.route))}`);
 
-    for (let i = 0; i < 3; i++) await api.get('/healthz');
-    const after2 = parseMetrics((await api.get('/metrics')).text);
+    for (let i = 0; i < 3; i++) await anon.get('/healthz');
+    const after2 = parseMetrics((await anon.get('/metrics')).text);
     const health2 = after2.find((s) => s.name === 'tend_http_requests_total' && s.labels.route === '/healthz'
       && s.labels.method === 'GET' && s.labels.status === '200');
     assert.ok(health2.value >= health.value + 3, `counter grows: ${health.value} -> ${health2.value}`);
@@ -67,7 +70,7 @@ describe('service endpoints', { timeout: 30000 }, () => {
 
   it('GET /metrics has the latency and commit-batch histograms and the queue gauges', async () => {
     await api.create({ subject: 'histogram probe' });
-    const r = await api.get('/metrics');
+    const r = await anon.get('/metrics');
     const m = parseMetrics(r.text);
     const names = new Set(m.map((s) => s.name));
     for (const h of ['tend_http_request_duration_seconds', 'tend_db_commit_batch_size']) {
@@ -86,7 +89,7 @@ describe('service endpoints', { timeout: 30000 }, () => {
   });
 
   it('GET /api/v1/openapi.json describes every ticket route', async () => {
-    const r = await api.get('/api/v1/openapi.json');
+    const r = await anon.get('/api/v1/openapi.json');
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type') || '', /^application\/(vnd\.oai\.openapi\+)?json/);
     assert.match(String(r.body?.openapi), /^3\.1\./, 'OpenAPI 3.1');
@@ -104,13 +107,69 @@ describe('service endpoints', { timeout: 30000 }, () => {
     }
   });
 
+  it('GET /api/v1/openapi.json documents every route of routes.def', async () => {
+    const r = await anon.get('/api/v1/openapi.json');
+    assert.equal(r.status, 200);
+    const paths = r.body.paths || {};
+    const missing = [];
+    for (const route of readRoutes()) {
+      const p = openapiPath(route.path);
+      const entry = paths[p] || paths[p.replace('/api/v1', '')];
+      if (!entry?.[route.method.toLowerCase()]) missing.push(`${route.method} ${p}`);
+    }
+    assert.deepEqual(missing, [], `routes.def routes missing from openapi.json: ${Object.keys(paths)}`);
+  });
+
+  describe('credentials', () => {
+    it('an API route without credentials answers 401 problem+json with WWW-Authenticate', async () => {
+      const cases = [
+        ['GET', '/api/v1/tickets'], ['GET', '/api/v1/tickets/1'], ['GET', '/api/v1/tickets/1/events'],
+        ['PATCH', '/api/v1/tickets/1', { version: 1, subject: 'anonymous' }],
+        ['GET', '/api/v1/auth/me'], ['GET', '/api/v1/users'],
+      ];
+      for (const [method, path, json] of cases) {
+        assertUnauthorized(await anon.call(method, path, { json }), `${method} ${path} without credentials`);
+      }
+    });
+
+    it('a POST without credentials is 401 and creates nothing', async () => {
+      const before = (await api.get('/api/v1/tickets?limit=1')).body.items[0]?.id || 0;
+      assertUnauthorized(await anon.post('/api/v1/tickets', { subject: 'anonymous create' }), 'anonymous POST');
+      const after = (await api.get('/api/v1/tickets?limit=1')).body.items[0]?.id || 0;
+      assert.equal(after, before, 'no ticket was created');
+    });
+
+    it('a bad credential is 401 with WWW-Authenticate, like none at all', async () => {
+      const bad = [
+        ['unknown token', { authorization: 'Bearer tend_0000000000000000000000000000000000000000' }],
+        ['a tampered token', { authorization: `Bearer ${server.token.slice(0, -2)}${server.token.endsWith('xx') ? 'yy' : 'xx'}` }],
+        ['an empty bearer', { authorization: 'Bearer ' }],
+        ['Basic credentials', { authorization: `Basic ${Buffer.from(`admin:${server.adminPassword}`).toString('base64')}` }],
+        ['the token without "Bearer"', { authorization: server.token }],
+        ['an unknown session cookie', { cookie: 'tend_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }],
+        ['an empty session cookie', { cookie: 'tend_session=' }],
+      ];
+      for (const [what, headers] of bad) {
+        assertUnauthorized(await anon.get('/api/v1/tickets', { headers }), what);
+      }
+    });
+
+    it('the service endpoints and the OpenAPI document need no credentials', async () => {
+      for (const p of ['/healthz', '/readyz', '/metrics', '/api/v1/openapi.json']) {
+        const r = await anon.get(p);
+        assert.equal(r.status, 200, `${p} without credentials: ${r.status} ${r.text.slice(0, 200)}`);
+      }
+    });
+  });
+
   describe('X-Request-Id', () => {
-    it('is on every response: 200, 404, 405, 415, metrics', async () => {
+    it('is on every response: 200, 404, 401, 405, 415, metrics', async () => {
       const rs = [
-        await api.get('/healthz'),
-        await api.get('/readyz'),
-        await api.get('/metrics'),
+        await anon.get('/healthz'),
+        await anon.get('/readyz'),
+        await anon.get('/metrics'),
         await api.get('/api/v1/nope'),
+        await anon.get('/api/v1/tickets'),
         await api.call('DELETE', '/api/v1/tickets'),
         await api.call('POST', '/api/v1/tickets', { body: 'x', headers: { 'content-type': 'text/plain' } }),
       ];
@@ -125,7 +184,7 @@ describe('service endpoints', { timeout: 30000 }, () => {
 
     it('echoes a valid client id (1-64 of [A-Za-z0-9._-])', async () => {
       for (const id of ['a', 'req-42_A.b', 'x'.repeat(64)]) {
-        const r = await api.get('/healthz', { headers: { 'x-request-id': id } });
+        const r = await anon.get('/healthz', { headers: { 'x-request-id': id } });
         assert.equal(r.headers.get('x-request-id'), id);
       }
       const p = await api.get('/api/v1/tickets/0', { headers: { 'x-request-id': 'trace-404' } });
@@ -135,7 +194,7 @@ describe('service endpoints', { timeout: 30000 }, () => {
 
     it('replaces an invalid client id with a generated one', async () => {
       for (const id of ['x'.repeat(65), 'y'.repeat(200), 'has spaces in it', 'semi;colon', 'slash/es']) {
-        const r = await api.get('/healthz', { headers: { 'x-request-id': id } });
+        const r = await anon.get('/healthz', { headers: { 'x-request-id': id } });
         const got = r.headers.get('x-request-id');
         assert.notEqual(got, id, `invalid id ${JSON.stringify(id)} is not echoed`);
         assert.match(got || '', REQUEST_ID_RE, `replacement id is well-formed: ${got}`);
@@ -182,7 +241,7 @@ describe('service endpoints', { timeout: 30000 }, () => {
         assert.ok(r.status < 500, `${path}: ${r.status}`);
         assert.doesNotMatch(r.body.toString('latin1'), /root:.*:0:0:/, `${path} leaked /etc/passwd`);
       }
-      await api.healthy('after traversal attempts');
+      await anon.healthy('after traversal attempts');
     });
   });
 

@@ -10,7 +10,7 @@ describe('tickets', { timeout: 30000 }, () => {
   let server, api;
   before(async () => {
     server = await startServer();
-    api = client(server.url);
+    api = client(server.url, { token: server.token });
   });
   after(async () => { await server?.close(); });
 

@@ -46,6 +46,28 @@ users_api_get(struct api_req *r)
 }
 
 void
+users_api_events(struct api_req *r)
+{
+    struct user u;
+    struct tend_err err;
+    json_t *items;
+    int64_t id;
+
+    if (path_id(r, "user", &id))
+        return;
+    if (users_store_get(r->db, id, &u, &err)) {
+        api_send_error(r, &err);
+        return;
+    }
+    user_cleanup(&u);
+    if (event_list(r->db, "user", id, 1000, &items, &err)) {
+        api_send_error(r, &err);
+        return;
+    }
+    api_send_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+void
 users_api_list(struct api_req *r)
 {
     const char *role = api_query(r, "role"), *disabled = api_query(r, "disabled");

@@ -8,6 +8,7 @@ void users_api_list(struct api_req *r);
 void users_api_create(struct api_req *r);
 void users_api_get(struct api_req *r);
 void users_api_update(struct api_req *r);
+void users_api_events(struct api_req *r);
 void groups_api_list(struct api_req *r);
 void groups_api_create(struct api_req *r);
 void groups_api_update(struct api_req *r);

@@ -1,0 +1,368 @@
+// The authorisation matrix, generated from the route table: every route of
+// src/app/routes.def is called by every demo role (signed in, with CSRF) and
+// without credentials, and must answer 401 without a caller (unless public),
+// 403 when the role lacks the route's permission in GET /api/v1/permissions,
+// and otherwise the sample's success. A route without a sample below fails,
+// so a new route cannot go untested. Then the record-level rules: customers
+// see their organisation's tickets, engineers those assigned to them, and
+// everything else is 404 as if it did not exist. docs/api.md "Authentication
+// and authorisation".
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../lib/server.mjs';
+import { client, assertProblem, assertUnauthorized, tag } from './client.mjs';
+import { readRoutes, routeKey } from './routes.mjs';
+
+const DEMO_PASSWORD = 'tend-demo-2026';
+const ROLES = ['admin', 'manager', 'dispatcher', 'agent', 'engineer', 'warehouse', 'finance', 'customer'];
+const ANON = 'none';
+const MARK = tag('mx'); // in everything the matrix creates
+const T = '/api/v1/tickets';
+
+// docs/api.md "Roles and permissions": resource:action -> roles
+const DOCUMENTED = {
+  'tickets:read': ROLES,
+  'tickets:create': ['admin', 'manager', 'dispatcher', 'agent', 'customer'],
+  'tickets:update': ['admin', 'manager', 'dispatcher', 'agent', 'engineer'],
+  'users:read': ['admin', 'manager', 'dispatcher', 'agent'],
+  'users:manage': ['admin'],
+  'groups:read': ['admin', 'manager', 'dispatcher', 'agent'],
+  'groups:manage': ['admin', 'manager'],
+  'tokens:manage': ['admin'],
+  'permissions:read': ['admin', 'manager'],
+};
+
+/**
+ * One sample request per route, keyed "METHOD /path" as in routes.def.
+ * perm: the permission docs/api.md gives the route; path/body: functions of
+ * the fixtures `x` and the caller `who` (ROLES or ANON); ok: the statuses a
+ * permitted caller gets; fresh: call with a session made for this request.
+ */
+const SAMPLES = {
+  'POST /api/v1/auth/login': {
+    perm: 'public:any', ok: [200],
+    body: () => ({ username: 'warehouse', password: DEMO_PASSWORD }),
+  },
+  'POST /api/v1/auth/logout': { perm: 'session:any', ok: [204], fresh: true },
+  'GET /api/v1/auth/me': { perm: 'session:any', ok: [200] },
+  'GET /api/v1/openapi.json': { perm: 'public:any', ok: [200] },
+
+  'POST /api/v1/tickets': {
+    perm: 'tickets:create', ok: [201],
+    body: (x, who) => ({ subject: `${MARK} ticket by ${who}` }),
+  },
+  'GET /api/v1/tickets': { perm: 'tickets:read', ok: [200] },
+  'GET /api/v1/tickets/:id': { perm: 'tickets:read', ok: [200], path: (x) => `${T}/${x.ticket}` },
+  'PATCH /api/v1/tickets/:id': {
+    perm: 'tickets:update', ok: [200], path: (x) => `${T}/${x.ticket}`,
+    body: async (x, who) => ({ version: await x.ticketVersion(), description: `${MARK} patched by ${who}` }),
+  },
+  'GET /api/v1/tickets/:id/events': { perm: 'tickets:read', ok: [200], path: (x) => `${T}/${x.ticket}/events` },
+
+  'GET /api/v1/users': { perm: 'users:read', ok: [200] },
+  'POST /api/v1/users': {
+    perm: 'users:manage', ok: [201],
+    body: (x, who) => ({ username: `${MARK}-by-${who}`.toLowerCase(), roles: ['agent'], password: 'Matrix-password-2026' }),
+  },
+  'GET /api/v1/users/:id': { perm: 'users:read', ok: [200], path: (x) => `/api/v1/users/${x.user}` },
+  'GET /api/v1/users/:id/events': { perm: 'users:manage', ok: [200], path: (x) => `/api/v1/users/${x.user}/events` },
+  'PATCH /api/v1/users/:id': {
+    perm: 'users:manage', ok: [200], path: (x) => `/api/v1/users/${x.user}`,
+    body: (x, who) => ({ display_name: `${MARK} renamed by ${who}` }),
+  },
+
+  'GET /api/v1/groups': { perm: 'groups:read', ok: [200] },
+  'POST /api/v1/groups': { perm: 'groups:manage', ok: [201], body: (x, who) => ({ name: `${MARK} group by ${who}` }) },
+  'PATCH /api/v1/groups/:id': {
+    perm: 'groups:manage', ok: [200], path: (x) => `/api/v1/groups/${x.group}`,
+    body: (x, who) => ({ description: `${MARK} described by ${who}` }),
+  },
+
+  'GET /api/v1/tokens': { perm: 'tokens:manage', ok: [200] },
+  'POST /api/v1/tokens': {
+    perm: 'tokens:manage', ok: [201],
+    body: (x, who) => ({ name: `${MARK} token by ${who}`, scopes: ['tickets:read'] }),
+  },
+  'DELETE /api/v1/tokens/:id': {
+    perm: 'tokens:manage', ok: [204], path: async (x) => `/api/v1/tokens/${await x.spareToken()}`,
+  },
+
+  'GET /api/v1/permissions': { perm: 'permissions:read', ok: [200] },
+};
+
+const ROUTES = readRoutes();
+const permOf = (r) => `${r.resource}:${r.action}`;
+
+describe('authorisation matrix', { timeout: 30000 }, () => {
+  let server, admin, anon, grants;
+  const sessions = {};
+  const x = {}; // fixtures for the samples
+  const results = {}; // route key -> who -> status
+
+  before(async () => {
+    server = await startServer({ demo: true });
+    admin = client(server.url, { token: server.token });
+    anon = client(server.url);
+    const p = await admin.get('/api/v1/permissions');
+    assert.equal(p.status, 200, `GET /api/v1/permissions: ${p.status} ${p.text.slice(0, 300)}`);
+    grants = new Set(p.body.grants.map((g) => `${g.role}:${g.resource}:${g.action}`));
+    for (const role of ROLES) sessions[role] = await anon.login(role, DEMO_PASSWORD);
+
+    const eng = await admin.get('/api/v1/users?role=engineer&limit=200');
+    assert.equal(eng.status, 200, eng.text);
+    x.engineer = eng.body.items.find((u) => u.username === 'engineer').id;
+    // a ticket every role that may read tickets can see: organisation 1, assigned to the engineer
+    x.ticket = (await admin.create({ subject: `${MARK} matrix ticket`, organisation_id: 1, assignee_id: x.engineer })).id;
+    x.ticketVersion = async () => (await admin.get(`${T}/${x.ticket}`)).body.version;
+    const u = await admin.post('/api/v1/users', { username: `${MARK}-target`.toLowerCase(), roles: ['finance'],
+      password: 'Matrix-password-2026' });
+    assert.equal(u.status, 201, u.text);
+    x.user = u.body.id;
+    const g = await admin.post('/api/v1/groups', { name: `${MARK} target group`, members: [x.user] });
+    assert.equal(g.status, 201, g.text);
+    x.group = g.body.id;
+    x.spareToken = async () => {
+      const r = await admin.post('/api/v1/tokens', { name: `${MARK} spare`, scopes: ['tickets:read'] });
+      assert.equal(r.status, 201, r.text);
+      return r.body.id;
+    };
+  });
+  after(async () => { await server?.close(); });
+
+  it('every route in routes.def has a sample request (a new route needs one here)', () => {
+    const missing = ROUTES.map(routeKey).filter((k) => !SAMPLES[k]);
+    assert.deepEqual(missing, [], `routes without a sample in matrix.test.mjs: ${missing.join(', ')}`);
+    assert.ok(ROUTES.every((r) => r.resource && r.action), 'routes.def names a resource and an action for every route');
+  });
+
+  it('routes.def gives each route the permission docs/api.md documents', () => {
+    const wrong = ROUTES.filter((r) => SAMPLES[routeKey(r)] && SAMPLES[routeKey(r)].perm !== permOf(r))
+      .map((r) => `${routeKey(r)}: ${permOf(r)}, documented ${SAMPLES[routeKey(r)].perm}`);
+    assert.deepEqual(wrong, []);
+  });
+
+  it('GET /api/v1/permissions lists every role and the documented grants', async () => {
+    const p = await admin.get('/api/v1/permissions');
+    assert.deepEqual([...p.body.roles].sort(), [...ROLES].sort());
+    for (const [perm, roles] of Object.entries(DOCUMENTED)) {
+      const [res, act] = perm.split(':');
+      const have = ROLES.filter((r) => grants.has(`${r}:${res}:${act}`));
+      assert.deepEqual(have, roles, `roles granted ${perm}`);
+    }
+  });
+
+  for (const route of ROUTES) {
+    const key = routeKey(route);
+    it(`${key} (${permOf(route)})`, async () => {
+      const sample = SAMPLES[key];
+      assert.ok(sample, `no sample request for ${key}: add one to SAMPLES in matrix.test.mjs`);
+      const wrong = [];
+      results[key] = {};
+      for (const who of [...ROLES, ANON]) {
+        let c;
+        if (who === ANON) c = anon;
+        else if (sample.fresh) c = await anon.login(who, DEMO_PASSWORD);
+        else c = sessions[who];
+        const path = sample.path ? await sample.path(x, who) : route.path;
+        const body = sample.body ? await sample.body(x, who) : undefined;
+        const r = await c.call(route.method, path, { json: body });
+        results[key][who] = r.status;
+
+        let expect;
+        if (route.resource === 'public') expect = 'ok';
+        else if (who === ANON) expect = 401;
+        else if (route.resource === 'session') expect = 'ok';
+        else expect = grants.has(`${who}:${route.resource}:${route.action}`) ? 'ok' : 403;
+
+        const what = `${who} ${route.method} ${path}`;
+        try {
+          if (expect === 401) assertUnauthorized(r, what);
+          else if (expect === 403) assertProblem(r, 403, undefined, what);
+          else assert.ok(sample.ok.includes(r.status), `${what}: expected ${sample.ok.join('/')}, got ${r.status} ${r.text.slice(0, 200)}`);
+        } catch (e) {
+          wrong.push(e.message.split('\n')[0]);
+        }
+      }
+      assert.deepEqual(wrong, [], `${key}:\n${wrong.join('\n')}`);
+    });
+  }
+
+  it('refused requests changed nothing', async () => {
+    const may = (perm) => ROLES.filter((r) => grants.has(`${r}:${perm}`));
+    const tickets = (await admin.listAll()).filter((t) => t.subject.startsWith(`${MARK} ticket by `))
+      .map((t) => t.subject.slice(`${MARK} ticket by `.length));
+    assert.deepEqual(tickets.sort(), may('tickets:create').sort(), 'tickets created by');
+    const users = (await admin.get('/api/v1/users?limit=200')).body.items
+      .filter((u) => u.username.startsWith(`${MARK}-by-`.toLowerCase())).map((u) => u.username.split('-by-')[1]);
+    assert.deepEqual(users.sort(), may('users:manage').sort(), 'users created by');
+    const groups = (await admin.get('/api/v1/groups')).body.items
+      .filter((g) => g.name.startsWith(`${MARK} group by `)).map((g) => g.name.slice(`${MARK} group by `.length));
+    assert.deepEqual(groups.sort(), may('groups:manage').sort(), 'groups created by');
+    const tokens = (await admin.get('/api/v1/tokens')).body.items
+      .filter((t) => t.name.startsWith(`${MARK} token by `)).map((t) => t.name.slice(`${MARK} token by `.length));
+    assert.deepEqual(tokens.sort(), may('tokens:manage').sort(), 'tokens created by');
+    const t = await admin.get(`${T}/${x.ticket}`);
+    const patched = /patched by (\w+)$/.exec(t.body.description)?.[1];
+    assert.ok(!patched || grants.has(`${patched}:tickets:update`), `the last PATCH came from a permitted role: ${patched}`);
+  });
+
+  it('prints the matrix', (t) => {
+    const cols = [...ROLES, ANON];
+    const w = Math.max(...Object.keys(results).map((k) => k.length));
+    const head = `${'route'.padEnd(w)}  ${cols.map((c) => c.slice(0, 5).padStart(5)).join(' ')}`;
+    const lines = [head, ...Object.entries(results).map(([k, row]) =>
+      `${k.padEnd(w)}  ${cols.map((c) => String(row[c] ?? '-').padStart(5)).join(' ')}`)];
+    for (const l of lines) t.diagnostic(l);
+    assert.ok(Object.keys(results).length > 0);
+  });
+
+  describe('tickets by organisation and assignee', () => {
+    let customer, engineer, agent, own, other, assigned, elsewhere;
+    before(async () => {
+      customer = sessions.customer;
+      engineer = sessions.engineer;
+      agent = sessions.agent;
+      const agentId = agent.user.id;
+      own = await admin.create({ subject: `${MARK} org 1`, organisation_id: 1 });
+      other = await admin.create({ subject: `${MARK} org 2`, organisation_id: 2 });
+      assigned = await admin.create({ subject: `${MARK} for the engineer`, organisation_id: 2, assignee_id: x.engineer });
+      elsewhere = await admin.create({ subject: `${MARK} for the agent`, organisation_id: 1, assignee_id: agentId });
+    });
+    const missing = async (c, path, what) => {
+      const r = await c.get(path);
+      const p = assertProblem(r, 404, undefined, what);
+      const none = assertProblem(await admin.get(`${T}/987654321`), 404);
+      assert.equal(p.type, none.type, `${what}: answers like a ticket that does not exist`);
+      assert.equal(p.title, none.title, `${what}: answers like a ticket that does not exist`);
+      assert.doesNotMatch(r.text, new RegExp(MARK), `${what}: nothing of the ticket leaks`);
+    };
+
+    it('tickets carry organisation_id and assignee_id; staff set them, unknown ones are 422', async () => {
+      assert.equal(own.organisation_id, 1);
+      assert.equal(own.assignee_id, null);
+      assert.equal(assigned.organisation_id, 2);
+      assert.equal(assigned.assignee_id, x.engineer);
+      assertProblem(await admin.post(T, { subject: `${MARK} bad org`, organisation_id: 987654 }), 422, 'organisation_id');
+      assertProblem(await admin.post(T, { subject: `${MARK} bad assignee`, assignee_id: 987654 }), 422, 'assignee_id');
+      const t = await admin.create({ subject: `${MARK} patch me` });
+      assertProblem(await admin.patch(`${T}/${t.id}`, { version: 1, organisation_id: 987654 }), 422, 'organisation_id');
+      assertProblem(await admin.patch(`${T}/${t.id}`, { version: 1, assignee_id: 987654 }), 422, 'assignee_id');
+      const u = await admin.update(t.id, { version: 1, organisation_id: 3, assignee_id: x.engineer });
+      assert.equal(u.organisation_id, 3);
+      assert.equal(u.assignee_id, x.engineer);
+    });
+
+    it('the customer reads its own organisation\'s ticket (200) and its events', async () => {
+      const r = await customer.get(`${T}/${own.id}`);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.id, own.id);
+      assert.equal((await customer.get(`${T}/${own.id}/events`)).status, 200);
+    });
+
+    it('another organisation\'s ticket and its events are 404 for the customer', async () => {
+      await missing(customer, `${T}/${other.id}`, 'org 2 ticket');
+      await missing(customer, `${T}/${other.id}/events`, 'org 2 events');
+      await missing(customer, `${T}/${assigned.id}`, 'org 2 ticket assigned to the engineer');
+    });
+
+    it('the customer\'s list shows only organisation 1 tickets', async () => {
+      const all = await customer.listAll();
+      assert.ok(all.length > 0);
+      assert.deepEqual(all.filter((t) => t.organisation_id !== 1).map((t) => [t.id, t.organisation_id]), [],
+        'only organisation 1');
+      const ids = all.map((t) => t.id);
+      assert.ok(ids.includes(own.id) && ids.includes(elsewhere.id), 'its organisation\'s tickets are listed');
+      assert.ok(!ids.includes(other.id) && !ids.includes(assigned.id), 'other organisations\' are not');
+      const news = await customer.listAll('status=new');
+      assert.ok(news.every((t) => t.organisation_id === 1), 'a filter does not widen the scope');
+    });
+
+    it('a customer\'s new ticket belongs to organisation 1, whatever the body says', async () => {
+      const plain = await customer.create({ subject: `${MARK} by the customer` });
+      assert.equal(plain.organisation_id, 1);
+      const subject = `${MARK} customer asks for org 2`;
+      const r = await customer.post(T, { subject, organisation_id: 2 });
+      if (r.status === 201) {
+        assert.equal(r.body.organisation_id, 1, 'created in the customer\'s organisation');
+        assert.equal((await admin.get(`${T}/${r.body.id}`)).body.organisation_id, 1);
+      } else {
+        assertProblem(r, 422, 'organisation_id', 'refused');
+      }
+      const landed = (await admin.listAll()).filter((t) => t.subject === subject);
+      assert.ok(landed.every((t) => t.organisation_id === 1), `never in organisation 2: ${JSON.stringify(landed)}`);
+    });
+
+    it('a customer cannot assign a ticket: 422, or the assignee is ignored', async () => {
+      const subject = `${MARK} customer assigns`;
+      const r = await customer.post(T, { subject, assignee_id: x.engineer });
+      if (r.status === 201) {
+        assert.equal(r.body.assignee_id, null, 'the assignee is not set');
+        assert.equal((await admin.get(`${T}/${r.body.id}`)).body.assignee_id, null);
+      } else {
+        assertProblem(r, 422, 'assignee_id', 'refused');
+      }
+      const landed = (await admin.listAll()).filter((t) => t.subject === subject);
+      assert.ok(landed.every((t) => t.assignee_id === null), `never assigned: ${JSON.stringify(landed)}`);
+    });
+
+    it('an Idempotency-Key reused by another caller never hands over their ticket', async () => {
+      const key = tag('shared-key');
+      const body = { subject: `${MARK} same key, same body` };
+      const first = await admin.post(T, body, { headers: { 'idempotency-key': key } });
+      assert.equal(first.status, 201, first.text);
+      assert.equal(first.body.organisation_id, null);
+      const r = await customer.post(T, body, { headers: { 'idempotency-key': key } });
+      if (r.status === 200 || r.status === 201) {
+        assert.notEqual(r.body.id, first.body.id, `the customer got the admin's ticket: ${r.text}`);
+        assert.equal(r.body.organisation_id, 1);
+      } else {
+        assertProblem(r, [409, 422], undefined, 'refused');
+      }
+    });
+
+    it('the engineer reads the assigned ticket (200) and gets 404 for others', async () => {
+      const r = await engineer.get(`${T}/${assigned.id}`);
+      assert.equal(r.status, 200, r.text);
+      assert.equal((await engineer.get(`${T}/${assigned.id}/events`)).status, 200);
+      await missing(engineer, `${T}/${own.id}`, 'an unassigned ticket');
+      await missing(engineer, `${T}/${elsewhere.id}`, 'a ticket assigned to someone else');
+      await missing(engineer, `${T}/${elsewhere.id}/events`, 'events of a ticket assigned to someone else');
+    });
+
+    it('the engineer\'s list shows only tickets assigned to them', async () => {
+      const all = await engineer.listAll();
+      assert.deepEqual(all.filter((t) => t.assignee_id !== x.engineer).map((t) => [t.id, t.assignee_id]), [],
+        'only assigned tickets');
+      const ids = all.map((t) => t.id);
+      assert.ok(ids.includes(assigned.id) && ids.includes(x.ticket), 'the assigned tickets are listed');
+      assert.ok(!ids.includes(own.id) && !ids.includes(elsewhere.id), 'others are not');
+      const news = await engineer.listAll('status=new,open');
+      assert.ok(news.every((t) => t.assignee_id === x.engineer), 'a filter does not widen the scope');
+    });
+
+    it('the engineer updates the assigned ticket; another is 404 and unchanged', async () => {
+      const v = (await admin.get(`${T}/${assigned.id}`)).body.version;
+      const u = await engineer.patch(`${T}/${assigned.id}`, { version: v, status: 'open' });
+      assert.equal(u.status, 200, u.text);
+      const ev = await admin.get(`${T}/${assigned.id}/events`);
+      assert.equal(ev.body.items.at(-1).actor, 'engineer');
+      assertProblem(await engineer.patch(`${T}/${own.id}`, { version: 1, status: 'open' }), 404);
+      assert.equal((await admin.get(`${T}/${own.id}`)).body.version, 1);
+    });
+
+    it('assigning and unassigning changes what the engineer sees at once', async () => {
+      const t = await admin.create({ subject: `${MARK} reassigned` });
+      await missing(engineer, `${T}/${t.id}`, 'before assignment');
+      const a = await admin.update(t.id, { version: 1, assignee_id: x.engineer });
+      assert.equal((await engineer.get(`${T}/${t.id}`)).status, 200);
+      await admin.update(t.id, { version: a.version, assignee_id: null });
+      await missing(engineer, `${T}/${t.id}`, 'after unassignment');
+    });
+
+    it('other staff see every organisation', async () => {
+      const ids = (await agent.listAll()).map((t) => t.id);
+      for (const t of [own, other, assigned, elsewhere]) assert.ok(ids.includes(t.id), `agent sees ${t.subject}`);
+      assert.equal((await sessions.warehouse.get(`${T}/${other.id}`)).status, 200);
+    });
+  });
+});
