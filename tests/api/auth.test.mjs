@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { client, assertProblem, assertUnauthorized, parseSetCookie, tag, TIME_RE, SESSION_COOKIE } from './client.mjs';
-import { readRoutes } from './routes.mjs';
 
 const DEMO_PASSWORD = 'tend-demo-2026';
 const TICKETS = '/api/v1/tickets';

@@ -1,93 +1,24 @@
-// Browser suite for the ticket pages: a person opens the console in headless
-// Chromium against a real `tend serve`, creates a ticket, meets a validation
-// error, changes a status, hits an edit conflict and switches the language.
-import { test, before, after } from 'node:test';
+// Browser suite for the ticket pages: a person (the demo `agent`, signed in)
+// opens the console in headless Chromium against a real `tend serve`, creates
+// a ticket, meets a validation error, changes a status, hits an edit conflict
+// and switches the language.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { startServer, ROOT } from '../lib/server.mjs';
+import { join } from 'node:path';
+import {
+  useSuite, openPage as open, signInWithForm, api, isApi, choose, waitForCount, sel, SHOTS,
+} from './browser.mjs';
 
-const SHOTS = join(dirname(fileURLToPath(import.meta.url)), 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-let server;
-let browser;
+const suite = useSuite({ demo: true });
 
-const sel = (name) => `[data-test="${name}"]`;
-
-before(async () => {
-  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')),
-    'web/dist/index.html is missing: run `npm ci && npm run build` in web/');
-  mkdirSync(SHOTS, { recursive: true });
-  server = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  if (server && (server.proc.exitCode !== null || server.proc.signalCode !== null)) {
-    const how = server.proc.exitCode ?? server.proc.signalCode;
-    console.error(`tend stopped before the suite ended (${how}):\n${server.output()}`);
-  }
-  await server?.close();
-});
-
-/**
- * A fresh browser context (own localStorage) with the given browser language.
- * Fails the test on any uncaught page error; closes itself when the test ends.
- */
-async function openPage(t, locale = 'en-US') {
-  const context = await browser.newContext({
-    baseURL: server.url, locale, timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 800 },
-  });
-  context.setDefaultTimeout(10000);
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (e) => pageErrors.push(e));
-  t.after(async () => {
-    await context.close();
-    assert.deepEqual(pageErrors.map(String), [], 'uncaught errors in the page');
-  });
-  return page;
-}
+/** A fresh browser context signed in as the demo agent (through the API). */
+const openPage = (t, locale = 'en-US') => open(suite, t, { locale, as: 'agent' });
 
 /** Create a ticket straight through the API (test setup, not what is under test). */
 async function apiCreate(body) {
-  const r = await fetch(`${server.url}/api/v1/tickets`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-  });
-  assert.equal(r.status, 201, await r.clone().text());
-  return r.json();
-}
-
-const isApi = (method, path) => (r) => {
-  const req = r.request ? r.request() : r;
-  return req.method() === method && new URL(req.url()).pathname === path;
-};
-
-/**
- * Open an Element Plus select and pick the option carrying data-test=`option`;
- * a multiple select stays open after a pick, so Escape closes it.
- */
-async function choose(page, select, option, { multiple = false } = {}) {
-  await page.locator(sel(select)).click();
-  const item = page.locator(sel(option)).filter({ visible: true });
-  await item.click();
-  if (multiple) await page.keyboard.press('Escape');
-  await item.waitFor({ state: 'hidden' });
-}
-
-/** Wait until `locator` has exactly `n` elements. */
-async function waitForCount(page, selector, n) {
-  await page.waitForFunction(([s, c]) => document.querySelectorAll(s).length === c, [selector, n]);
+  return (await api(suite, 'POST', '/api/v1/tickets', body, 201)).body;
 }
 
 test('an agent creates a ticket from the list and sees it at the top', async (t) => {
@@ -109,6 +40,7 @@ test('an agent creates a ticket from the list and sees it at the top', async (t)
   ]);
   assert.equal(response.status(), 201);
   assert.match(response.request().headers()['idempotency-key'] || '', UUID);
+  assert.ok(response.request().headers()['x-csrf-token'], 'the session\'s CSRF token goes with the POST');
   const created = await response.json();
   assert.equal(created.subject, subject);
   assert.equal(created.priority, 'high');
@@ -195,11 +127,7 @@ test('a stale edit is refused with a clear message and the ticket reloads', asyn
   await page.locator(sel('detail-subject'), { hasText: 'Conveyor belt squeaks' }).waitFor();
 
   // Someone else raises the priority meanwhile.
-  const r = await fetch(`${server.url}/api/v1/tickets/${ticket.id}`, {
-    method: 'PATCH', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ priority: 'urgent', version: ticket.version }),
-  });
-  assert.equal(r.status, 200);
+  await api(suite, 'PATCH', `/api/v1/tickets/${ticket.id}`, { priority: 'urgent', version: ticket.version }, 200);
 
   await choose(page, 'edit-status', 'status-option-pending');
   const [response] = await Promise.all([
@@ -223,9 +151,11 @@ test('a stale edit is refused with a clear message and the ticket reloads', asyn
 
 test('filters narrow the list and "Load more" pages through it', async (t) => {
   const page = await openPage(t);
+  const already = (await api(suite, 'GET', '/api/v1/tickets?priority=low&limit=200', undefined, 200)).body.items.length;
   const made = await Promise.all(Array.from({ length: 52 }, (_, i) =>
     apiCreate({ subject: `Low-priority batch item ${i + 1}`, priority: 'low' })));
   const lowIds = new Set(made.map((x) => String(x.id)));
+  const total = already + made.length;
 
   await page.goto('/tickets');
   await page.locator(sel('ticket-table')).waitFor();
@@ -240,11 +170,11 @@ test('filters narrow the list and "Load more" pages through it', async (t) => {
   assert.ok(firstPage.every((id) => lowIds.has(id)), 'only low-priority tickets are listed');
 
   await page.locator(sel('load-more')).click();
-  await waitForCount(page, sel('ticket-row'), 52);
+  await waitForCount(page, sel('ticket-row'), total);
   await page.locator(sel('list-end')).waitFor();
   const all = await page.locator(sel('ticket-row')).evaluateAll((rows) => rows.map((r) => Number(r.dataset.id)));
   assert.deepEqual(all, [...all].sort((a, b) => b - a), 'newest first, no duplicates across pages');
-  assert.equal(new Set(all).size, 52);
+  assert.equal(new Set(all).size, total);
 });
 
 test('switching to 中文 shows Chinese labels and is remembered', async (t) => {
@@ -267,14 +197,16 @@ test('switching to 中文 shows Chinese labels and is remembered', async (t) => 
   assert.equal(await page.evaluate(() => localStorage.getItem('tend.locale')), 'zh-CN');
 });
 
-test('a Chinese browser starts in Chinese, the login placeholder leads to the tickets', async (t) => {
-  const page = await openPage(t, 'zh-CN');
-  await page.goto('/login');
-  await page.locator(sel('login-notice')).waitFor();
+test('a Chinese browser starts in Chinese and signs in through the form', async (t) => {
+  const page = await open(suite, t, { locale: 'zh-CN' });
+  await page.goto('/tickets');
+  await page.waitForURL((u) => u.pathname === '/login' && u.searchParams.get('next') === '/tickets');
+  await page.locator(sel('login-needed'), { hasText: '请先登录' }).waitFor();
   assert.match(await page.locator(sel('login-submit')).innerText(), /登录/);
-  await page.locator(sel('login-username')).fill('agent');
-  await page.locator(sel('login-password')).fill('secret');
-  await page.locator(sel('login-submit')).click();
+  const response = await signInWithForm(page, 'agent');
+  assert.equal(response.status(), 200);
   await page.waitForURL('**/tickets');
   await page.locator(sel('page-title'), { hasText: '工单' }).waitFor();
+  await page.locator(`${sel('user-role')}[data-value="agent"]`, { hasText: '客服' }).waitFor();
+  assert.equal((await page.locator(sel('new-ticket')).innerText()).trim(), '新建工单');
 });

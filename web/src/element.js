@@ -2,16 +2,18 @@
 // that the bundle carries only these (add a component here when a page needs it).
 import {
   ElAlert, ElAside, ElButton, ElCard, ElConfigProvider, ElContainer, ElDescriptions,
-  ElDescriptionsItem, ElDialog, ElEmpty, ElForm, ElFormItem, ElHeader, ElIcon, ElInput,
-  ElLoading, ElMain, ElMenu, ElMenuItem, ElOption, ElRadioButton, ElRadioGroup, ElResult,
-  ElSelect, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
+  ElDescriptionsItem, ElDialog, ElDropdown, ElDropdownItem, ElDropdownMenu, ElEmpty, ElForm,
+  ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLoading, ElMain, ElMenu, ElMenuItem,
+  ElOption, ElRadioButton, ElRadioGroup, ElResult, ElSelect, ElSwitch, ElTable, ElTableColumn,
+  ElTag, ElTimeline, ElTimelineItem,
 } from 'element-plus';
 
 const components = [
   ElAlert, ElAside, ElButton, ElCard, ElConfigProvider, ElContainer, ElDescriptions,
-  ElDescriptionsItem, ElDialog, ElEmpty, ElForm, ElFormItem, ElHeader, ElIcon, ElInput,
-  ElMain, ElMenu, ElMenuItem, ElOption, ElRadioButton, ElRadioGroup, ElResult,
-  ElSelect, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
+  ElDescriptionsItem, ElDialog, ElDropdown, ElDropdownItem, ElDropdownMenu, ElEmpty, ElForm,
+  ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElMain, ElMenu, ElMenuItem,
+  ElOption, ElRadioButton, ElRadioGroup, ElResult, ElSelect, ElSwitch, ElTable, ElTableColumn,
+  ElTag, ElTimeline, ElTimelineItem,
 ];
 
 export default {

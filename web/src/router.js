@@ -1,23 +1,46 @@
 // Console routes (history mode; the server answers index.html for unknown non-API paths).
+// Every page but /login needs a session (GET /api/v1/auth/me on the first
+// navigation); meta.perm names the permission a page needs ('resource:action'),
+// without it the page is replaced by /forbidden. A 401 from any API call goes
+// to /login?next=<path>; a 403 on a read goes to /forbidden.
 import { createRouter, createWebHistory } from 'vue-router';
 import { i18n } from './i18n/index.js';
+import { configureClient } from './api/client.js';
+import { can, clearSession, ensureSession, refreshSession } from './auth/session.js';
+import { homeRoute, safeNext } from './auth/navigation.js';
 import ConsoleLayout from './layouts/ConsoleLayout.vue';
 import LoginView from './views/LoginView.vue';
 import TicketListView from './views/TicketListView.vue';
 
 const routes = [
-  { path: '/login', name: 'login', component: LoginView, meta: { title: 'login.title' } },
+  { path: '/login', name: 'login', component: LoginView, meta: { title: 'login.title', public: true } },
   {
     path: '/',
     component: ConsoleLayout,
     children: [
-      { path: '', redirect: { name: 'tickets' } },
-      { path: 'tickets', name: 'tickets', component: TicketListView, meta: { title: 'tickets.title' } },
+      // resolved by the guard to the first page the user may open
+      { path: '', name: 'home', component: { render: () => null } },
+      {
+        path: 'tickets', name: 'tickets', component: TicketListView,
+        meta: { title: 'tickets.title', perm: 'tickets:read' },
+      },
       {
         path: 'tickets/:id(\\d+)',
         name: 'ticket',
         component: () => import('./views/TicketDetailView.vue'),
-        meta: { title: 'detail.title' },
+        meta: { title: 'detail.title', perm: 'tickets:read' },
+      },
+      {
+        path: 'admin/users',
+        name: 'users',
+        component: () => import('./views/UsersView.vue'),
+        meta: { title: 'users.title', perm: 'users:manage' },
+      },
+      {
+        path: 'forbidden',
+        name: 'forbidden',
+        component: () => import('./views/ForbiddenView.vue'),
+        meta: { title: 'forbidden.title' },
       },
       {
         path: ':pathMatch(.*)*',
@@ -30,6 +53,53 @@ const routes = [
 ];
 
 export const router = createRouter({ history: createWebHistory('/'), routes });
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) {
+    // /login: someone already signed in goes straight on to `next`.
+    let status = 'signed-out';
+    try { status = await ensureSession(); } catch { /* server unreachable: show the form */ }
+    if (status === 'signed-in' && to.name === 'login') return safeNext(to.query.next) || homeRoute();
+    return true;
+  }
+  let status;
+  try {
+    status = await ensureSession();
+  } catch {
+    status = 'signed-out'; // server unreachable: the login page says so when the user tries
+  }
+  if (status !== 'signed-in') return { name: 'login', query: { next: to.fullPath } };
+  if (to.name === 'home') return homeRoute();
+  if (to.meta.perm && !can(to.meta.perm)) return { name: 'forbidden', query: { from: to.fullPath } };
+  return true;
+});
+
+/** The session ended (401): forget it and ask for a sign-in that leads back here. */
+function toLogin() {
+  clearSession();
+  const current = router.currentRoute.value;
+  if (current.meta.public) return;
+  router.replace({ name: 'login', query: { next: current.fullPath } });
+}
+
+configureClient({
+  onUnauthorized: toLogin,
+  onForbidden(err, method) {
+    // A refused change is reported by the page itself; a refused read means
+    // the page cannot be shown. Either way the permissions may have changed.
+    refreshSession().catch(() => {});
+    if (method !== 'GET') return;
+    const current = router.currentRoute.value;
+    if (current.name === 'forbidden' || current.meta.public) return;
+    router.replace({ name: 'forbidden', query: { from: current.fullPath } });
+  },
+  async refreshCsrf() {
+    if (await refreshSession() !== 'signed-in') {
+      toLogin();
+      throw new Error('signed out');
+    }
+  },
+});
 
 /** Document title from the route's meta.title, in the current language. */
 export function updateTitle(route = router.currentRoute.value) {
