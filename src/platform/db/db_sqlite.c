@@ -59,8 +59,10 @@ fail_from(struct sqlite_conn *c, int code, struct tend_err *err)
                          c->path);
     if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
         return tend_fail(err, TEND_ECONFLICT, NULL, "already exists (%.150s)", msg);
-    if (primary == SQLITE_FULL)
-        return tend_fail(err, TEND_EDB, NULL, "the disk holding the database is full");
+    if (primary == SQLITE_FULL || primary == SQLITE_IOERR)
+        return tend_fail(err, TEND_EUNAVAILABLE, NULL,
+                         "the database cannot be written right now (%s): try again later",
+                         primary == SQLITE_FULL ? "the disk is full" : "storage error");
     if (primary == SQLITE_READONLY)
         return tend_fail(err, TEND_EDB, NULL, "database '%.200s' is read-only", c->path);
     return tend_fail(err, TEND_EDB, NULL, "database error: %.200s", msg);

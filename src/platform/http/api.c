@@ -76,6 +76,7 @@ api_status_of(enum tend_rc rc)
     case TEND_EMEDIA:
         return 415;
     case TEND_EBUSY:
+    case TEND_EUNAVAILABLE:
         return 503;
     case TEND_EDB:
     case TEND_EINTERNAL:
@@ -247,9 +248,10 @@ api_send_error(struct api_req *r, const struct tend_err *err)
     if (status >= 500) {
         fprintf(stderr, "tend: request %s failed (%s): %s\n", r->request_id, tend_rc_name(err->rc),
                 err->message);
+        if (status == 503)
+            api_add_header(r, "retry-after", "5");
         api_send_problem(r, status, err->field,
-                         err->rc == TEND_EBUSY ? err->message : "internal error, see the server log",
-                         NULL);
+                         status == 503 ? err->message : "internal error, see the server log", NULL);
         return;
     }
     api_send_problem(r, status, err->field, err->message[0] ? err->message : reason_of(status), NULL);

@@ -316,6 +316,8 @@ http_server_run(struct http_server *s)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* a file-size limit (RLIMIT_FSIZE) must fail the write, not kill the server */
+    signal(SIGXFSZ, SIG_IGN);
     pthread_barrier_init(&s->started, NULL, (unsigned)s->nthreads + 1);
     for (int i = 0; i < s->nthreads; i++)
         pthread_create(&s->threads[i].tid, NULL, thread_main, &s->threads[i]);

@@ -36,7 +36,7 @@ tend_rc_name(enum tend_rc rc)
     static const char *const names[] = {
         [TEND_OK] = "ok",           [TEND_EINVAL] = "invalid",    [TEND_ESYNTAX] = "syntax",
         [TEND_ENOTFOUND] = "not_found", [TEND_ECONFLICT] = "conflict", [TEND_EFORBIDDEN] = "forbidden",
-        [TEND_ETOOLARGE] = "too_large", [TEND_EMEDIA] = "media_type", [TEND_EBUSY] = "busy",
+        [TEND_ETOOLARGE] = "too_large", [TEND_EMEDIA] = "media_type", [TEND_EBUSY] = "busy",    [TEND_EUNAVAILABLE] = "unavailable",
         [TEND_EDB] = "database",    [TEND_EINTERNAL] = "internal",
     };
     if ((unsigned)rc < sizeof(names) / sizeof(names[0]) && names[rc])

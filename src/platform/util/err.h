@@ -12,6 +12,7 @@ enum tend_rc {
     TEND_ETOOLARGE,   /* 413 */
     TEND_EMEDIA,      /* unsupported media type (415) */
     TEND_EBUSY,       /* locked or unavailable, try again later (503) */
+    TEND_EUNAVAILABLE, /* storage cannot take writes now: disk full, I/O error (503, logged) */
     TEND_EDB,         /* the database failed (500, logged) */
     TEND_EINTERNAL,   /* a bug or resource exhaustion (500, logged) */
 };
