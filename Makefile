@@ -7,7 +7,8 @@ JOBS ?= $(shell nproc)
 DATA_DIR ?= data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps deps-test build build-san web run test test-unit test-api test-e2e lint bench clean
+.PHONY: all deps deps-test build build-san web run test test-unit test-api test-e2e test-fuzz \
+	test-valgrind lint bench fuzz soak clean
 
 all: build
 
@@ -44,7 +45,7 @@ run: build
 	@exec build/tend serve --listen $(LISTEN) --data-dir $(DATA_DIR) --access-log off
 
 test: deps-test build-san web
-	@$(MAKE) --no-print-directory test-unit test-api test-e2e lint
+	@$(MAKE) --no-print-directory test-unit test-api test-e2e test-fuzz test-valgrind lint
 	@echo "make test: all suites passed"
 
 test-unit: build-san
@@ -59,11 +60,26 @@ test-api: build-san
 test-e2e: build-san web
 	@cd tests && $(SAN_ENV) TEND_BIN=../build-san/tend node --test --test-concurrency=1 e2e/
 
+# every libFuzzer harness for a short, bounded time (make fuzz: longer)
+test-fuzz:
+	@scripts/fuzz 15
+
+# the release server's whole life under valgrind: no memory errors, no leaks of ours
+test-valgrind: build
+	@scripts/valgrind-lifecycle
+
 lint: build
 	@scripts/lint
+
+fuzz: deps-test
+	@scripts/fuzz $${FUZZ_SECONDS:-300}
+
+# steady load at half capacity; resident memory and file descriptors must stay flat
+soak: build deps-test
+	@cd tests && TEND_BIN=../build/tend node soak/run.mjs
 
 bench: build deps-test
 	@bench/run
 
 clean:
-	rm -rf build build-san web/dist
+	rm -rf build build-san build-fuzz web/dist

@@ -8,6 +8,7 @@
 
 #include "platform/db/db.h"
 #include "platform/db/migrate.h"
+#include "platform/http/query.h"
 #include "platform/http/server.h"
 #include "platform/http/static.h"
 #include "platform/util/metrics.h"
@@ -43,84 +44,20 @@ set_request_id(struct api_req *r)
              (unsigned long long)(++r->thread->next_request & 0xffffff));
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Percent-decode (and '+' to space) into pool memory; NULL on a bad escape. */
-static char *
-decode(h2o_mem_pool_t *pool, const char *s, size_t len, size_t *outlen)
-{
-    char *out = h2o_mem_alloc_pool(pool, len + 1);
-    size_t o = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '%') {
-            int hi, lo;
-            if (i + 2 >= len)
-                return NULL;
-            hi = hexval(s[i + 1]);
-            lo = hexval(s[i + 2]);
-            if (hi < 0 || lo < 0)
-                return NULL;
-            out[o++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else if (s[i] == '+') {
-            out[o++] = ' ';
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = '\0';
-    *outlen = o;
-    return out;
-}
-
 /* Parse the query string into r->query; answers 400 and returns -1 on bad input. */
 static int
 parse_query(struct api_req *r)
 {
     h2o_req_t *req = r->req;
-    const char *q, *end;
+    const char *bad = NULL, *why = NULL;
 
     if (req->query_at == SIZE_MAX)
         return 0;
-    q = req->path.base + req->query_at + 1;
-    end = req->path.base + req->path.len;
-    while (q < end) {
-        const char *amp = memchr(q, '&', (size_t)(end - q));
-        const char *pend = amp ? amp : end;
-        const char *eq = memchr(q, '=', (size_t)(pend - q));
-        size_t nlen, vlen;
-        char *name, *value;
-
-        if (pend == q) {
-            q = pend + 1;
-            continue;
-        }
-        name = decode(&req->pool, q, (size_t)((eq ? eq : pend) - q), &nlen);
-        value = eq ? decode(&req->pool, eq + 1, (size_t)(pend - eq - 1), &vlen) : (vlen = 0, "");
-        if (!name || !value || !utf8_valid(name, nlen) || !utf8_valid(value, vlen)) {
-            api_send_problem(r, 400, name && utf8_valid(name, nlen) ? name : "query",
-                             "is not valid percent-encoded UTF-8", NULL);
-            return -1;
-        }
-        if (r->nquery == API_MAX_QUERY) {
-            api_send_problem(r, 400, "query", "too many query parameters", NULL);
-            return -1;
-        }
-        r->query[r->nquery].name = name;
-        r->query[r->nquery].value = value;
-        r->nquery++;
-        q = pend + 1;
+    if (http_query_parse(&req->pool, req->path.base + req->query_at + 1,
+                         req->path.len - req->query_at - 1, r->query, API_MAX_QUERY, &r->nquery,
+                         &bad, &why) != 0) {
+        api_send_problem(r, 400, bad, why, NULL);
+        return -1;
     }
     return 0;
 }
