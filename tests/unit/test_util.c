@@ -4,7 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "platform/util/err.h"
 #include "platform/util/util.h"
@@ -58,6 +60,22 @@ test_rfc3339_formats_utc_with_milliseconds(void **state)
     assert_string_equal(time_format_rfc3339(1795439400123LL, buf, sizeof(buf)),
                         "2026-11-23T13:10:00.123Z");
     assert_int_equal(time_year_of(1795439400123LL), 2026);
+}
+
+static void
+test_rfc3339_agrees_with_gmtime_over_two_centuries(void **state)
+{
+    char ours[40], libc[96];
+    (void)state;
+    for (int64_t ms = -86400000LL * 800; ms < 86400000LL * 365 * 200; ms += 86400000LL * 7 / 3 + 12345) {
+        time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+        struct tm tm;
+        gmtime_r(&s, &tm);
+        snprintf(libc, sizeof(libc), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (int)(((ms % 1000) + 1000) % 1000));
+        assert_string_equal(time_format_rfc3339(ms, ours, sizeof(ours)), libc);
+    }
 }
 
 static void
@@ -119,6 +137,7 @@ main(void)
         cmocka_unit_test(test_utf8_valid_rejects_overlongs_surrogates_and_nul),
         cmocka_unit_test(test_utf8_count_counts_code_points),
         cmocka_unit_test(test_rfc3339_formats_utc_with_milliseconds),
+        cmocka_unit_test(test_rfc3339_agrees_with_gmtime_over_two_centuries),
         cmocka_unit_test(test_tend_fail_fills_field_and_message),
         cmocka_unit_test(test_strlcopy_truncates_and_terminates),
         cmocka_unit_test(test_rfc3339_parses_offsets_fractions_and_rejects_nonsense),

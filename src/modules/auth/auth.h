@@ -109,6 +109,11 @@ enum tend_rc auth_store_token_get(struct db *db, int64_t id, json_t **out, struc
 enum tend_rc auth_store_token_list(struct db *db, json_t **out, struct tend_err *err);
 enum tend_rc auth_store_token_revoke(struct db *db, int64_t id, int64_t now, struct tend_err *err);
 
+/* Invalidate every cached credential (all threads): call when a session or
+ * token is revoked or a user's roles, organisation or state change, both before
+ * the change commits and after (so no request caches the old state in between). */
+void auth_epoch_bump(void);
+
 /* Server life cycle hooks (struct http_config): load the policy, make the limiter. */
 enum tend_rc auth_start(struct db *db, struct tend_err *err);
 void auth_stop(void);

@@ -48,6 +48,73 @@ auth_stop(void)
     limiter = NULL;
 }
 
+/* --- the credential cache ----------------------------------------------------- */
+
+/* Each loop thread remembers the identities it resolved, so a busy client costs
+ * one database read per AUTH_CACHE_MS instead of one per request. An entry is
+ * good only while the global epoch is unchanged: every revocation, role change or
+ * disable bumps it, so those take effect on the very next request. The time bound
+ * covers changes made by another process (the CLI). */
+#define AUTH_CACHE_SLOTS 128
+#define AUTH_CACHE_MS 30000
+
+struct cached_identity {
+    char hash[AUTH_HASH_HEX];
+    int via_token;
+    uint64_t epoch;
+    int64_t cached_at;
+    struct auth_identity id;
+};
+
+static uint64_t epoch = 1;
+static __thread struct cached_identity cache[AUTH_CACHE_SLOTS];
+
+void
+auth_epoch_bump(void)
+{
+    __atomic_fetch_add(&epoch, 1, __ATOMIC_SEQ_CST);
+}
+
+static struct cached_identity *
+cache_slot(const char *hash)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = hash; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return &cache[h % AUTH_CACHE_SLOTS];
+}
+
+/* Resolve a credential hash through the cache, else the database. */
+static enum tend_rc
+resolve(struct db *db, const char *hash, int via_token, struct auth_identity *out,
+        struct tend_err *err)
+{
+    struct cached_identity *c = cache_slot(hash);
+    uint64_t now_epoch = __atomic_load_n(&epoch, __ATOMIC_SEQ_CST);
+    int64_t now = time_now_ms();
+    enum tend_rc rc;
+
+    if (c->epoch == now_epoch && c->via_token == via_token && now - c->cached_at < AUTH_CACHE_MS &&
+        (c->id.expires_at == 0 || c->id.expires_at > now) &&
+        sodium_memcmp(c->hash, hash, AUTH_HASH_HEX - 1) == 0) {
+        *out = c->id;
+        return TEND_OK;
+    }
+    memset(out, 0, sizeof(*out));
+    if (via_token)
+        rc = auth_store_token_lookup(db, hash, now, out, err);
+    else
+        rc = auth_store_session_lookup(db, hash, now, out, err);
+    if (rc == TEND_OK) {
+        memcpy(c->hash, hash, AUTH_HASH_HEX);
+        c->via_token = via_token;
+        c->epoch = now_epoch; /* read before the lookup: a bump during it invalidates */
+        c->cached_at = now;
+        c->id = *out;
+    }
+    return rc;
+}
+
 /* --- the guard ------------------------------------------------------------- */
 
 /* The value of cookie `name` from any Cookie header, copied into `out`. */
@@ -121,12 +188,7 @@ auth_guard(struct api_req *r)
     auth_secret_hash(secret, hash);
     sodium_memzero(secret, sizeof(secret));
     tend_err_clear(&err);
-    memset(&id, 0, sizeof(id));
-    if (via_token)
-        auth_store_token_lookup(r->db, hash, time_now_ms(), &id, &err);
-    else
-        auth_store_session_lookup(r->db, hash, time_now_ms(), &id, &err);
-    if (err.rc) {
+    if (resolve(r->db, hash, via_token, &id, &err)) {
         if (err.rc == TEND_ENOTFOUND)
             unauthorized(r, via_token ? "the token is unknown, expired or revoked"
                                       : "the session has ended; sign in again");
@@ -411,7 +473,10 @@ logout_apply(struct api_write *w, struct db *db)
 {
     struct logout *o = (struct logout *)w;
     int64_t now = time_now_ms();
-    enum tend_rc rc = auth_store_session_revoke(db, o->session_id, now, &w->task.err);
+    enum tend_rc rc;
+
+    auth_epoch_bump();
+    rc = auth_store_session_revoke(db, o->session_id, now, &w->task.err);
     json_t *data;
 
     if (rc)
@@ -434,9 +499,11 @@ logout_respond(struct api_write *w, struct api_req *r)
     api_send_raw(r, 204, "application/json", "", 0);
 }
 
+/* After a revocation has committed (or failed): caches must look again. */
 static void
-plain_release(struct api_write *w)
+revoking_release(struct api_write *w)
 {
+    auth_epoch_bump();
     free(w);
 }
 
@@ -455,7 +522,7 @@ auth_api_logout(struct api_req *r)
     strlcopy(o->username, r->actor.username, sizeof(o->username));
     o->w.apply = logout_apply;
     o->w.respond = logout_respond;
-    o->w.release = plain_release;
+    o->w.release = revoking_release;
     api_submit_write(r, &o->w);
 }
 
@@ -654,7 +721,10 @@ token_revoke_apply(struct api_write *w, struct db *db)
 {
     struct token_revoke *t = (struct token_revoke *)w;
     int64_t now = time_now_ms();
-    enum tend_rc rc = auth_store_token_revoke(db, t->id, now, &w->task.err);
+    enum tend_rc rc;
+
+    auth_epoch_bump();
+    rc = auth_store_token_revoke(db, t->id, now, &w->task.err);
     json_t *data;
 
     if (rc)
@@ -692,7 +762,7 @@ auth_api_tokens_revoke(struct api_req *r)
     strlcopy(t->actor, r->actor.username, sizeof(t->actor));
     t->w.apply = token_revoke_apply;
     t->w.respond = token_revoke_respond;
-    t->w.release = plain_release;
+    t->w.release = revoking_release;
     api_submit_write(r, &t->w);
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "platform/util/jbuf.h"
 #include "platform/util/util.h"
 
 const char *const ticket_statuses[] = {"new", "open", "pending", "resolved", "closed", NULL};
@@ -342,4 +343,34 @@ ticket_to_json(const struct ticket *t)
                      (json_int_t)t->version, "created_at",
                      time_format_rfc3339(t->created_at, created, sizeof(created)), "updated_at",
                      time_format_rfc3339(t->updated_at, updated, sizeof(updated)));
+}
+
+void
+ticket_write_json(struct jbuf *b, const struct ticket *t)
+{
+    jbuf_lit(b, "{\"id\":");
+    jbuf_int(b, t->id);
+    jbuf_lit(b, ",\"number\":");
+    jbuf_cstr(b, t->number);
+    jbuf_lit(b, ",\"subject\":");
+    jbuf_cstr(b, t->subject);
+    jbuf_lit(b, ",\"description\":");
+    jbuf_cstr(b, t->description);
+    jbuf_lit(b, ",\"status\":");
+    jbuf_cstr(b, t->status);
+    jbuf_lit(b, ",\"priority\":");
+    jbuf_cstr(b, t->priority);
+    jbuf_lit(b, ",\"customer_ref\":");
+    jbuf_cstr(b, t->customer_ref);
+    jbuf_lit(b, ",\"organisation_id\":");
+    jbuf_ref(b, t->organisation_id);
+    jbuf_lit(b, ",\"assignee_id\":");
+    jbuf_ref(b, t->assignee_id);
+    jbuf_lit(b, ",\"version\":");
+    jbuf_int(b, t->version);
+    jbuf_lit(b, ",\"created_at\":");
+    jbuf_time(b, t->created_at);
+    jbuf_lit(b, ",\"updated_at\":");
+    jbuf_time(b, t->updated_at);
+    jbuf_raw(b, "}", 1);
 }

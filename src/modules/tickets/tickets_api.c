@@ -9,6 +9,7 @@
 #include "platform/db/events.h"
 #include "platform/db/idempotency.h"
 #include "modules/users/users.h"
+#include "platform/util/jbuf.h"
 #include "platform/util/util.h"
 #include "tickets.h"
 
@@ -48,9 +49,14 @@ static void
 send_ticket(struct api_req *r, int status, const struct ticket *t)
 {
     char etag[32];
+    struct jbuf b;
+
     snprintf(etag, sizeof(etag), "\"v%lld\"", (long long)t->version);
     api_add_header(r, "etag", etag);
-    api_send_json(r, status, ticket_to_json(t));
+    jbuf_init(&b, 1024);
+    ticket_write_json(&b, t);
+    api_send_raw(r, status, "application/json", b.data, b.len);
+    jbuf_cleanup(&b);
 }
 
 /* --- create ------------------------------------------------------------ */
@@ -241,16 +247,35 @@ reference_filter(struct api_req *r, const char *name, int64_t *out)
     return 0;
 }
 
+/* Rendering a list page row by row, straight from the database's memory. */
+struct page {
+    struct jbuf b;
+    int limit;
+    int count;
+    int64_t last_id; /* of the last row shown */
+};
+
+static void
+page_row(void *ctx, const struct ticket *t)
+{
+    struct page *p = ctx;
+
+    if (p->count++ >= p->limit)
+        return; /* the extra row only says there is a next page */
+    if (p->count > 1)
+        jbuf_raw(&p->b, ",", 1);
+    ticket_write_json(&p->b, t);
+    p->last_id = t->id;
+}
+
 void
 tickets_api_list(struct api_req *r)
 {
     struct ticket_filter f;
-    struct ticket *items = NULL;
     struct tend_err err;
-    size_t count = 0;
     const char *limit = api_query(r, "limit"), *cursor = api_query(r, "cursor");
     int64_t lim = TICKET_LIST_DEFAULT;
-    json_t *body, *arr;
+    struct page p;
 
     memset(&f, 0, sizeof(f));
     if (parse_set(r, "status", ticket_statuses, f.statuses, &f.nstatuses) ||
@@ -270,25 +295,26 @@ tickets_api_list(struct api_req *r)
         return;
     f.scope = scope_of(r);
     f.limit = (int)lim;
-    if (tickets_store_list(r->db, &f, &items, &count, &err)) {
+    memset(&p, 0, sizeof(p));
+    p.limit = f.limit;
+    jbuf_init(&p.b, 8192);
+    jbuf_lit(&p.b, "{\"items\":[");
+    if (tickets_store_scan(r->db, &f, page_row, &p, &err)) {
+        jbuf_cleanup(&p.b);
         api_send_error(r, &err);
         return;
     }
-    arr = json_array();
-    for (size_t i = 0; i < count && i < (size_t)f.limit; i++)
-        json_array_append_new(arr, ticket_to_json(&items[i]));
-    body = json_pack("{s:o}", "items", arr);
-    if (count > (size_t)f.limit) {
+    jbuf_lit(&p.b, "],\"next_cursor\":");
+    if (p.count > p.limit) {
         char next[64];
-        ticket_cursor_encode(items[f.limit - 1].id, next, sizeof(next));
-        json_object_set_new(body, "next_cursor", json_string(next));
+        ticket_cursor_encode(p.last_id, next, sizeof(next));
+        jbuf_cstr(&p.b, next);
     } else {
-        json_object_set_new(body, "next_cursor", json_null());
+        jbuf_raw(&p.b, "null", 4);
     }
-    for (size_t i = 0; i < count; i++)
-        ticket_cleanup(&items[i]);
-    free(items);
-    api_send_json(r, 200, body);
+    jbuf_raw(&p.b, "}", 1);
+    api_send_raw(r, 200, "application/json", p.b.data, p.b.len);
+    jbuf_cleanup(&p.b);
 }
 
 void

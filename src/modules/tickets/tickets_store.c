@@ -235,69 +235,73 @@ tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in,
     return rc;
 }
 
-/* Append "?, ?, ?" for n placeholders. */
-static size_t
-placeholders(char *out, size_t cap, int n)
+/* A bounded SQL text under construction. */
+struct sql {
+    char text[1024];
+    size_t len;
+};
+
+static void
+sql_add(struct sql *q, const char *s)
 {
-    size_t used = 0;
-    for (int i = 0; i < n && used + 4 < cap; i++)
-        used += (size_t)snprintf(out + used, cap - used, i ? ", ?" : "?");
-    return used;
+    size_t n = strlen(s);
+    if (q->len + n < sizeof(q->text)) {
+        memcpy(q->text + q->len, s, n + 1);
+        q->len += n;
+    }
 }
 
-enum tend_rc
-tickets_store_list(struct db *db, const struct ticket_filter *f, struct ticket **out, size_t *count,
-                   struct tend_err *err)
+/* Add "<joiner><column> IN (?, ?...)" or "<joiner><column> = ?"; returns the next joiner. */
+static const char *
+sql_filter(struct sql *q, const char *joiner, const char *column, int values)
 {
-    char sql[1024];
-    size_t n = 0;
+    sql_add(q, joiner);
+    sql_add(q, column);
+    if (values == 1) {
+        sql_add(q, " = ?");
+    } else {
+        sql_add(q, " IN (?");
+        for (int i = 1; i < values; i++)
+            sql_add(q, ", ?");
+        sql_add(q, ")");
+    }
+    return " AND ";
+}
+
+/* Build and bind the list query for `f`. The text depends only on which filters
+ * are present, so the statement cache holds a bounded set of shapes. */
+static struct db_stmt *
+prepare_list(struct db *db, const struct ticket_filter *f, struct tend_err *err)
+{
+    struct sql q = {"", 0};
     int bind = 1;
     struct db_stmt *st;
-    enum db_step_result r = DB_DONE;
-    struct ticket *items;
-    size_t got = 0, cap = (size_t)f->limit + 1;
-    const char *joiner = " WHERE ";
+    const char *j = " WHERE ";
 
-    n += (size_t)snprintf(sql + n, sizeof(sql) - n, "SELECT " TICKET_COLUMNS " FROM tickets");
-    if (f->nstatuses) {
-        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%sstatus IN (", joiner);
-        n += placeholders(sql + n, sizeof(sql) - n, f->nstatuses);
-        n += (size_t)snprintf(sql + n, sizeof(sql) - n, ")");
-        joiner = " AND ";
+    sql_add(&q, "SELECT " TICKET_COLUMNS " FROM tickets");
+    if (f->nstatuses)
+        j = sql_filter(&q, j, "status", f->nstatuses);
+    if (f->npriorities)
+        j = sql_filter(&q, j, "priority", f->npriorities);
+    if (f->customer_ref)
+        j = sql_filter(&q, j, "customer_ref", 1);
+    if (f->organisation_id)
+        j = sql_filter(&q, j, "organisation_id", 1);
+    if (f->scope.organisation_id)
+        j = sql_filter(&q, j, "organisation_id", 1);
+    if (f->assignee_id)
+        j = sql_filter(&q, j, "assignee_id", 1);
+    if (f->scope.assignee_id)
+        j = sql_filter(&q, j, "assignee_id", 1);
+    if (f->before_id) {
+        sql_add(&q, j);
+        sql_add(&q, "id < ?");
     }
-    if (f->npriorities) {
-        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%spriority IN (", joiner);
-        n += placeholders(sql + n, sizeof(sql) - n, f->npriorities);
-        n += (size_t)snprintf(sql + n, sizeof(sql) - n, ")");
-        joiner = " AND ";
-    }
-    if (f->customer_ref) {
-        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%scustomer_ref = ?", joiner);
-        joiner = " AND ";
-    }
-    if (f->organisation_id) {
-        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%sorganisation_id = ?", joiner);
-        joiner = " AND ";
-    }
-    if (f->scope.organisation_id) {
-        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%sorganisation_id = ?", joiner);
-        joiner = " AND ";
-    }
-    if (f->assignee_id) {
-        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%sassignee_id = ?", joiner);
-        joiner = " AND ";
-    }
-    if (f->scope.assignee_id) {
-        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%sassignee_id = ?", joiner);
-        joiner = " AND ";
-    }
-    if (f->before_id)
-        n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%sid < ?", joiner);
-    snprintf(sql + n, sizeof(sql) - n, " ORDER BY id DESC LIMIT ?");
+    sql_add(&q, " ORDER BY id DESC LIMIT ?");
 
-    st = db_prepare(db, sql, err);
+    st = db_prepare(db, q.text, err);
     if (!st)
-        return err->rc;
+        return NULL;
     for (int i = 0; i < f->nstatuses; i++)
         db_bind_str(st, bind++, f->statuses[i]);
     for (int i = 0; i < f->npriorities; i++)
@@ -315,18 +319,80 @@ tickets_store_list(struct db *db, const struct ticket_filter *f, struct ticket *
     if (f->before_id)
         db_bind_int64(st, bind++, f->before_id);
     db_bind_int64(st, bind, f->limit + 1);
+    return st;
+}
 
-    items = xcalloc(cap, sizeof(*items));
-    while (got < cap && (r = db_step(st, err)) == DB_ROW)
-        read_row(st, &items[got++]);
-    db_reset(st);
-    if (got < cap && r == DB_FAIL) {
-        for (size_t i = 0; i < got; i++)
-            ticket_cleanup(&items[i]);
-        free(items);
+/* A row as a ticket borrowing the statement's memory. */
+static void
+borrow_row(struct db_stmt *st, struct ticket *t)
+{
+    t->id = db_col_int64(st, 0);
+    strlcopy(t->number, db_col_text(st, 1), sizeof(t->number));
+    t->subject = (char *)db_col_text(st, 2);
+    t->description = (char *)db_col_text(st, 3);
+    strlcopy(t->status, db_col_text(st, 4), sizeof(t->status));
+    strlcopy(t->priority, db_col_text(st, 5), sizeof(t->priority));
+    t->customer_ref = db_col_is_null(st, 6) ? NULL : (char *)db_col_text(st, 6);
+    t->version = db_col_int64(st, 7);
+    t->created_at = db_col_int64(st, 8);
+    t->updated_at = db_col_int64(st, 9);
+    t->organisation_id = db_col_is_null(st, 10) ? 0 : db_col_int64(st, 10);
+    t->assignee_id = db_col_is_null(st, 11) ? 0 : db_col_int64(st, 11);
+}
+
+enum tend_rc
+tickets_store_scan(struct db *db, const struct ticket_filter *f,
+                   void (*row)(void *ctx, const struct ticket *t), void *ctx, struct tend_err *err)
+{
+    struct db_stmt *st = prepare_list(db, f, err);
+    enum db_step_result r;
+    struct ticket t;
+
+    if (!st)
         return err->rc;
+    while ((r = db_step(st, err)) == DB_ROW) {
+        borrow_row(st, &t);
+        row(ctx, &t);
     }
-    *out = items;
-    *count = got;
+    db_reset(st);
+    return r == DB_FAIL ? err->rc : TEND_OK;
+}
+
+struct collect {
+    struct ticket *items;
+    size_t count, cap;
+};
+
+static void
+collect_row(void *ctx, const struct ticket *t)
+{
+    struct collect *c = ctx;
+    struct ticket *copy;
+
+    if (c->count == c->cap)
+        return;
+    copy = &c->items[c->count++];
+    *copy = *t;
+    copy->subject = xstrdup(t->subject);
+    copy->description = xstrdup(t->description);
+    copy->customer_ref = t->customer_ref ? xstrdup(t->customer_ref) : NULL;
+}
+
+enum tend_rc
+tickets_store_list(struct db *db, const struct ticket_filter *f, struct ticket **out, size_t *count,
+                   struct tend_err *err)
+{
+    struct collect c = {xcalloc((size_t)f->limit + 1, sizeof(struct ticket)), 0,
+                        (size_t)f->limit + 1};
+    enum tend_rc rc = tickets_store_scan(db, f, collect_row, &c, err);
+
+    if (rc) {
+        for (size_t i = 0; i < c.count; i++)
+            ticket_cleanup(&c.items[i]);
+        free(c.items);
+        return rc;
+    }
+    *out = c.items;
+    *count = c.count;
     return TEND_OK;
 }

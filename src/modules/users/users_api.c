@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules/auth/auth.h"
 #include "platform/db/events.h"
 #include "platform/util/util.h"
 #include "users.h"
@@ -150,6 +151,9 @@ static void
 change_release(struct api_write *w)
 {
     struct user_change *c = (struct user_change *)w;
+
+    if (c->id)
+        auth_epoch_bump(); /* roles, organisation or state may have changed */
     free(c->display_name);
     free(c->email);
     if (c->password) {
@@ -301,7 +305,10 @@ update_apply(struct api_write *w, struct db *db)
     int64_t now = time_now_ms();
     unsigned old_roles;
     int was_disabled;
-    enum tend_rc rc = users_store_get(db, c->id, u, err);
+    enum tend_rc rc;
+
+    auth_epoch_bump();
+    rc = users_store_get(db, c->id, u, err);
 
     if (rc)
         return rc;

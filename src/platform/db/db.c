@@ -148,10 +148,20 @@ db_begin(struct db *db, struct tend_err *err)
     return db->ops->begin(db, err);
 }
 
+/* Run a fixed statement through the cache (no parse per call). */
+static enum tend_rc
+run_cached(struct db *db, const char *sql, struct tend_err *err)
+{
+    struct db_stmt *st = db->ops->prepare(db, sql, err);
+    if (!st)
+        return err->rc;
+    return db_run(st, err);
+}
+
 enum tend_rc
 db_commit(struct db *db, struct tend_err *err)
 {
-    return db->ops->exec(db, "COMMIT", err);
+    return run_cached(db, "COMMIT", err);
 }
 
 void
@@ -164,22 +174,22 @@ db_rollback(struct db *db)
 enum tend_rc
 db_savepoint(struct db *db, struct tend_err *err)
 {
-    return db->ops->exec(db, "SAVEPOINT w", err);
+    return run_cached(db, "SAVEPOINT w", err);
 }
 
 void
 db_savepoint_release(struct db *db)
 {
     struct tend_err ignored;
-    db->ops->exec(db, "RELEASE SAVEPOINT w", &ignored);
+    run_cached(db, "RELEASE SAVEPOINT w", &ignored);
 }
 
 void
 db_savepoint_rollback(struct db *db)
 {
     struct tend_err ignored;
-    db->ops->exec(db, "ROLLBACK TO SAVEPOINT w", &ignored);
-    db->ops->exec(db, "RELEASE SAVEPOINT w", &ignored);
+    run_cached(db, "ROLLBACK TO SAVEPOINT w", &ignored);
+    run_cached(db, "RELEASE SAVEPOINT w", &ignored);
 }
 
 int

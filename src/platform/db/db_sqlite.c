@@ -237,12 +237,16 @@ sqlite_open(const char *path, int flags, struct db **out, struct tend_err *err)
     sqlite3_busy_timeout(c->handle, 5000);
     sqlite3_extended_result_codes(c->handle, 1);
     if (flags & DB_OPEN_READONLY)
-        trc = sqlite_exec(&c->super, "PRAGMA cache_size=-16384; PRAGMA query_only=1;", err);
+        trc = sqlite_exec(&c->super,
+                          "PRAGMA cache_size=-16384; PRAGMA query_only=1; "
+                          "PRAGMA mmap_size=268435456;",
+                          err);
     else
         trc = sqlite_exec(&c->super,
                           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
                           "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; "
-                          "PRAGMA wal_autocheckpoint=4000;",
+                          "PRAGMA wal_autocheckpoint=4000; PRAGMA temp_store=MEMORY; "
+                          "PRAGMA mmap_size=268435456;",
                           err);
     if (trc) {
         if (trc == TEND_EDB)

@@ -19,6 +19,7 @@ struct db_writer {
     struct task *head, *tail; /* guarded by lock */
     size_t depth;             /* guarded by lock */
     int stopping;             /* guarded by lock */
+    int sleeping;             /* guarded by lock: the thread waits on `wake` */
 };
 
 static void
@@ -87,8 +88,11 @@ writer_main(void *arg)
         size_t n = 0;
 
         pthread_mutex_lock(&w->lock);
-        while (!w->head && !w->stopping)
+        while (!w->head && !w->stopping) {
+            w->sleeping = 1;
             pthread_cond_wait(&w->wake, &w->lock);
+            w->sleeping = 0;
+        }
         if (!w->head) {
             pthread_mutex_unlock(&w->lock);
             break;
@@ -151,7 +155,8 @@ db_writer_submit(struct db_writer *w, struct task *t)
     w->tail = t;
     w->depth++;
     metrics_set_write_queue(w->depth);
-    pthread_cond_signal(&w->wake);
+    if (w->sleeping) /* a busy writer picks the task up with its next group */
+        pthread_cond_signal(&w->wake);
     pthread_mutex_unlock(&w->lock);
 }
 

@@ -12,6 +12,7 @@
 #include "platform/jobs/pool.h"
 #include "platform/http/router.h"
 #include "platform/http/server.h"
+#include "platform/util/jbuf.h"
 #include "platform/util/metrics.h"
 #include "platform/util/util.h"
 
@@ -109,49 +110,42 @@ reason_of(int status)
     }
 }
 
-/* Append a JSON-escaped copy of `s` to the log line. */
-static size_t
-log_escape(char *out, size_t cap, const char *s, size_t len)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < len && o + 7 < cap; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            out[o++] = '\\';
-            out[o++] = (char)c;
-        } else if (c < 0x20 || c == 0x7f) {
-            o += (size_t)snprintf(out + o, cap - o, "\\u%04x", c);
-        } else {
-            out[o++] = (char)c;
-        }
-    }
-    return o;
-}
-
 static void
 log_answer(struct api_req *r, int status, size_t bytes)
 {
     uint64_t ns = time_mono_ns() - r->started_ns;
     struct http_thread *t = r->thread;
-    char line[1024], ts[32];
-    size_t n = 0;
+    struct jbuf b;
+    size_t plen = r->req->path.len > 300 ? 300 : r->req->path.len;
+    char ts[32];
 
     metrics_observe_request(r->route_id, status, ns);
     if (!t->server->config.access_log)
         return;
-    time_format_rfc3339(time_now_ms(), ts, sizeof(ts));
-    n += (size_t)snprintf(line + n, sizeof(line) - n, "{\"ts\":\"%s\",\"request_id\":\"%s\",\"method\":\"",
-                          ts, r->request_id);
-    n += log_escape(line + n, sizeof(line) - n, r->req->method.base, r->req->method.len);
-    n += (size_t)snprintf(line + n, sizeof(line) - n, "\",\"path\":\"");
-    n += log_escape(line + n, sizeof(line) - n, r->req->path.base,
-                    r->req->path.len > 300 ? 300 : r->req->path.len);
-    n += (size_t)snprintf(line + n, sizeof(line) - n,
-                          "\",\"route\":\"%s\",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f}\n",
-                          r->route ? r->route->path : "", status, bytes, (double)ns / 1e6);
-    if (n >= sizeof(line))
-        n = sizeof(line) - 1;
-    http_thread_log(t, line, n);
+    jbuf_init(&b, 512);
+    jbuf_lit(&b, "{\"ts\":");
+    jbuf_str(&b, time_format_rfc3339(time_now_ms(), ts, sizeof(ts)), 24);
+    jbuf_lit(&b, ",\"request_id\":");
+    jbuf_cstr(&b, r->request_id);
+    jbuf_lit(&b, ",\"method\":");
+    jbuf_str(&b, r->req->method.base, r->req->method.len);
+    jbuf_lit(&b, ",\"path\":");
+    /* the raw path may hold any bytes: keep valid UTF-8 only */
+    if (utf8_valid(r->req->path.base, plen))
+        jbuf_str(&b, r->req->path.base, plen);
+    else
+        jbuf_lit(&b, "\"(not UTF-8)\"");
+    jbuf_lit(&b, ",\"route\":");
+    jbuf_cstr(&b, r->route ? r->route->path : "");
+    jbuf_lit(&b, ",\"status\":");
+    jbuf_int(&b, status);
+    jbuf_lit(&b, ",\"bytes\":");
+    jbuf_int(&b, (int64_t)bytes);
+    jbuf_lit(&b, ",\"us\":");
+    jbuf_int(&b, (int64_t)(ns / 1000));
+    jbuf_lit(&b, "}\n");
+    http_thread_log(t, b.data, b.len);
+    jbuf_cleanup(&b);
 }
 
 void

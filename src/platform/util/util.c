@@ -68,20 +68,73 @@ time_mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's
+ * civil_from_days): pure arithmetic, no locale, no time-zone lookup. */
+static void
+civil_from_days(int64_t z, int *year, int *month, int *day)
+{
+    int64_t era, doe, yoe, doy, mp, y;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *year = (int)(y + (*month <= 2));
+}
+
+static char *
+put2(char *o, int v)
+{
+    o[0] = (char)('0' + v / 10);
+    o[1] = (char)('0' + v % 10);
+    return o + 2;
+}
+
 char *
 time_format_rfc3339(int64_t ms, char *out, size_t outlen)
 {
-    time_t secs = (time_t)(ms / 1000);
-    int millis = (int)(ms % 1000);
-    struct tm tm;
+    int64_t secs = ms / 1000, days, rem;
+    int millis = (int)(ms % 1000), year, month, day;
+    char tmp[32], *o = tmp;
 
     if (millis < 0) {
         millis += 1000;
         secs -= 1;
     }
-    gmtime_r(&secs, &tm);
-    snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+    days = secs / 86400;
+    rem = secs % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days -= 1;
+    }
+    civil_from_days(days, &year, &month, &day);
+    if (year < 0 || year > 9999) {
+        snprintf(out, outlen, "%04d-%02d-%02dT00:00:00.000Z", year, month, day);
+        return out;
+    }
+    o = put2(o, year / 100);
+    o = put2(o, year % 100);
+    *o++ = '-';
+    o = put2(o, month);
+    *o++ = '-';
+    o = put2(o, day);
+    *o++ = 'T';
+    o = put2(o, (int)(rem / 3600));
+    *o++ = ':';
+    o = put2(o, (int)(rem / 60 % 60));
+    *o++ = ':';
+    o = put2(o, (int)(rem % 60));
+    *o++ = '.';
+    *o++ = (char)('0' + millis / 100);
+    o = put2(o, millis % 100);
+    *o++ = 'Z';
+    *o = '\0';
+    strlcopy(out, tmp, outlen);
     return out;
 }
 
