@@ -1,0 +1,22 @@
+// Where the console may take the signed-in user: the side-menu entries with
+// the permission each needs, the home page, and a safe `next` after sign-in.
+import { can } from './session.js';
+
+/** Side-menu entries, in order; the first one the user may open is the home page. */
+export const MENU = [
+  { name: 'tickets', path: '/tickets', label: 'nav.tickets', icon: 'Tickets', perm: 'tickets:read' },
+  { name: 'users', path: '/admin/users', label: 'nav.users', icon: 'User', perm: 'users:manage' },
+];
+
+/** The first menu page the user may open, else the "no access" page. */
+export function homeRoute() {
+  const entry = MENU.find((m) => can(m.perm));
+  return entry ? { name: entry.name } : { name: 'forbidden' };
+}
+
+/** `next` from /login?next=... when it is a path of this console (never another site or /login itself). */
+export function safeNext(next) {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return null;
+  if (/^\/login(?:[/?#]|$)/.test(next)) return null;
+  return next;
+}
