@@ -198,8 +198,16 @@ api_send_problem(struct api_req *r, int status, const char *field, const char *m
 {
     json_t *p = json_object();
     json_t *errors = json_array();
-    char detail[400];
+    char detail[448], field_copy[128], message_copy[300];
     const char *type = "about:blank";
+
+    /* callers quote client input into these; a cut character must not empty them */
+    strlcopy(field_copy, field ? field : "", sizeof(field_copy));
+    strlcopy(message_copy, message, sizeof(message_copy));
+    utf8_sanitize(field_copy);
+    utf8_sanitize(message_copy);
+    field = field_copy;
+    message = message_copy;
 
     if (status == 422 || status == 400)
         type = "https://tend.dev/problems/validation";
@@ -211,6 +219,7 @@ api_send_problem(struct api_req *r, int status, const char *field, const char *m
         snprintf(detail, sizeof(detail), "%s: %s", field, message);
     else
         snprintf(detail, sizeof(detail), "%s", message);
+    utf8_sanitize(detail);
     json_object_set_new(p, "type", json_string(type));
     json_object_set_new(p, "title", json_string(status == 422 ? "Invalid input" : reason_of(status)));
     json_object_set_new(p, "status", json_integer(status));

@@ -102,6 +102,8 @@ router_match(const struct router *rt, h2o_mem_pool_t *pool, const char *path, si
             i++;
         if (i == start) /* "//" */
             return ROUTER_NO_PATH;
+        if (memchr(path + start, '\0', i - start)) /* a decoded %00 names nothing */
+            return ROUTER_NO_PATH;
         if (nsegs == ROUTER_MAX_SEGMENTS)
             return ROUTER_NO_PATH;
         segs[nsegs] = path + start;

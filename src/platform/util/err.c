@@ -1,6 +1,8 @@
 /* err.c: filling the error carrier. */
 #include "err.h"
 
+#include "util.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +19,9 @@ tend_fail(struct tend_err *err, enum tend_rc rc, const char *field, const char *
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
     va_end(ap);
+    /* bounded copies may cut a character in two: what we answer must stay UTF-8 */
+    utf8_sanitize(err->field);
+    utf8_sanitize(err->message);
     return rc;
 }
 

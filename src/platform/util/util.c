@@ -324,3 +324,64 @@ cursor_decode(const char *tag, const char *s, int64_t *id)
         return -1;
     return parse_int64((const char *)raw + tlen + 1, len - tlen - 1, 1, INT64_MAX, id);
 }
+
+/* Length of the valid UTF-8 sequence starting at `s` (0 if invalid or cut). */
+static size_t
+utf8_seq(const unsigned char *s, size_t avail)
+{
+    size_t n;
+    uint32_t cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        n = 2;
+        cp = s[0] & 0x1F;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        n = 3;
+        cp = s[0] & 0x0F;
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        n = 4;
+        cp = s[0] & 0x07;
+    } else {
+        return 0;
+    }
+    if (n > avail)
+        return 0;
+    for (size_t k = 1; k < n; k++) {
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return n;
+}
+
+void
+utf8_sanitize(char *str)
+{
+    unsigned char *s = (unsigned char *)str;
+    size_t len = strlen(str), i = 0;
+
+    while (i < len) {
+        size_t n = utf8_seq(s + i, len - i);
+        if (n) {
+            i += n;
+            continue;
+        }
+        /* a lead byte whose sequence runs past the end was cut: drop the tail */
+        if (s[i] >= 0xC2 && s[i] <= 0xF4 && len - i < (s[i] >= 0xF0 ? 4u : s[i] >= 0xE0 ? 3u : 2u)) {
+            int tail_ok = 1;
+            for (size_t k = i + 1; k < len; k++)
+                if ((s[k] & 0xC0) != 0x80)
+                    tail_ok = 0;
+            if (tail_ok) {
+                s[i] = '\0';
+                return;
+            }
+        }
+        s[i++] = '?';
+    }
+}

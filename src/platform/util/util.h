@@ -43,6 +43,10 @@ size_t utf8_count(const char *s, size_t len);
 void cursor_encode(const char *tag, int64_t id, char *out, size_t outlen);
 int cursor_decode(const char *tag, const char *s, int64_t *id);
 
+/* Make a NUL-terminated string valid UTF-8 in place: a sequence cut short at the
+ * end (by a bounded copy) is dropped, any other invalid byte becomes '?'. */
+void utf8_sanitize(char *s);
+
 /* Whether `s` of `len` bytes is valid UTF-8 without NUL bytes. */
 int utf8_valid(const char *s, size_t len);
 
