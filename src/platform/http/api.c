@@ -215,7 +215,7 @@ api_send_problem(struct api_req *r, int status, const char *field, const char *m
         type = "https://tend.dev/problems/conflict";
     else if (status == 404)
         type = "https://tend.dev/problems/not-found";
-    if (field && *field)
+    if (*field)
         snprintf(detail, sizeof(detail), "%s: %s", field, message);
     else
         snprintf(detail, sizeof(detail), "%s", message);
@@ -228,7 +228,7 @@ api_send_problem(struct api_req *r, int status, const char *field, const char *m
                         json_stringn_nocheck(r->req->path_normalized.base, r->req->path_normalized.len));
     json_object_set_new(p, "request_id", json_string(r->request_id));
     json_array_append_new(errors,
-                          json_pack("{s:s,s:s}", "field", field ? field : "", "message", message));
+                          json_pack("{s:s,s:s}", "field", field, "message", message));
     json_object_set_new(p, "errors", errors);
     if (extra) {
         json_object_update(p, extra);
