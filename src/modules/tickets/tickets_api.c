@@ -55,8 +55,7 @@ send_ticket(struct api_req *r, int status, const struct ticket *t)
     api_add_header(r, "etag", etag);
     jbuf_init(&b, 1024);
     ticket_write_json(&b, t);
-    api_send_raw(r, status, "application/json", b.data, b.len);
-    jbuf_cleanup(&b);
+    api_send_owned(r, status, "application/json", b.data, b.len); /* the request frees it */
 }
 
 /* --- create ------------------------------------------------------------ */
@@ -313,8 +312,7 @@ tickets_api_list(struct api_req *r)
         jbuf_raw(&p.b, "null", 4);
     }
     jbuf_raw(&p.b, "}", 1);
-    api_send_raw(r, 200, "application/json", p.b.data, p.b.len);
-    jbuf_cleanup(&p.b);
+    api_send_owned(r, 200, "application/json", p.b.data, p.b.len); /* the request frees it */
 }
 
 void

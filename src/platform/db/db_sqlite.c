@@ -209,6 +209,17 @@ check_path(const char *path, int flags, struct tend_err *err)
     return TEND_OK;
 }
 
+/* Process-wide settings, before SQLite initialises itself: no memory statistics
+ * (they take a global mutex on every allocation, which the loop threads would
+ * contend for on every read). */
+static pthread_once_t configured = PTHREAD_ONCE_INIT;
+
+static void
+configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static enum tend_rc
 sqlite_open(const char *path, int flags, struct db **out, struct tend_err *err)
 {
@@ -219,6 +230,7 @@ sqlite_open(const char *path, int flags, struct db **out, struct tend_err *err)
 
     if (trc)
         return trc;
+    pthread_once(&configured, configure_sqlite);
     c = xcalloc(1, sizeof(*c));
     c->super.ops = &db_sqlite_ops;
     strlcopy(c->path, path, sizeof(c->path));

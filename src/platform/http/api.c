@@ -174,6 +174,20 @@ api_send_bytes(struct api_req *r, int status, const char *content_type, const ch
         h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
 }
 
+static void
+free_owned(void *p)
+{
+    free(*(char **)p);
+}
+
+void
+api_send_owned(struct api_req *r, int status, const char *content_type, char *body, size_t len)
+{
+    char **slot = h2o_mem_alloc_shared(&r->req->pool, sizeof(char *), free_owned);
+    *slot = body;
+    api_send_bytes(r, status, content_type, body, len, 0);
+}
+
 void
 api_send_raw(struct api_req *r, int status, const char *content_type, const char *body, size_t len)
 {

@@ -78,6 +78,11 @@ void api_send_raw(struct api_req *r, int status, const char *content_type, const
 void api_send_bytes(struct api_req *r, int status, const char *content_type, const char *body,
                     size_t len, int copy);
 
+/* Answer with a malloc'd buffer that the request takes over (freed with it): no
+ * copy of large bodies. */
+void api_send_owned(struct api_req *r, int status, const char *content_type, char *body,
+                    size_t len);
+
 /* Answer the problem+json that `err` describes (status from err->rc). */
 void api_send_error(struct api_req *r, const struct tend_err *err);
 
