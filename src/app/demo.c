@@ -101,7 +101,6 @@ add_org(struct db *db, const struct demo_org *o, int64_t now, int64_t *id, struc
                                     "INSERT INTO organisations (name, tier, region, external_id, "
                                     "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
                                     err);
-    enum db_step_result r;
     enum tend_rc rc;
 
     if (!st)
@@ -111,12 +110,9 @@ add_org(struct db *db, const struct demo_org *o, int64_t now, int64_t *id, struc
     db_bind_str(st, 3, o->region);
     db_bind_str(st, 4, o->external_id);
     db_bind_int64(st, 5, now);
-    r = db_step(st, err);
-    if (r == DB_ROW)
-        *id = db_col_int64(st, 0);
-    db_reset(st);
-    if (r != DB_ROW)
-        return r == DB_FAIL ? err->rc : tend_fail(err, TEND_EDB, NULL, "no organisation id");
+    rc = db_run_returning_id(st, id, err);
+    if (rc)
+        return rc;
     st = db_prepare(db,
                     "INSERT INTO contacts (organisation_id, name, email, phone, created_at) "
                     "VALUES (?, ?, ?, ?, ?)",

@@ -49,8 +49,6 @@ auth_store_session_create(struct db *db, int64_t user_id, const char *secret_has
                                     "INSERT INTO sessions (secret_hash, user_id, csrf_token, client, "
                                     "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                                     err);
-    enum db_step_result r;
-
     if (!st)
         return err->rc;
     db_bind_str(st, 1, secret_hash);
@@ -59,11 +57,7 @@ auth_store_session_create(struct db *db, int64_t user_id, const char *secret_has
     db_bind_str(st, 4, client);
     db_bind_int64(st, 5, now);
     db_bind_int64(st, 6, expires_at);
-    r = db_step(st, err);
-    if (r == DB_ROW)
-        *id = db_col_int64(st, 0);
-    db_reset(st);
-    return r == DB_FAIL ? err->rc : TEND_OK;
+    return db_run_returning_id(st, id, err);
 }
 
 static void
@@ -130,8 +124,6 @@ auth_store_token_create(struct db *db, const char *name, int64_t user_id, const 
                                     "scopes, created_by, created_at, expires_at) "
                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                                     err);
-    enum db_step_result r;
-
     if (!st)
         return err->rc;
     db_bind_str(st, 1, name);
@@ -139,20 +131,10 @@ auth_store_token_create(struct db *db, const char *name, int64_t user_id, const 
     db_bind_str(st, 3, secret_hash);
     db_bind_str(st, 4, prefix);
     db_bind_str(st, 5, scopes);
-    if (created_by)
-        db_bind_int64(st, 6, created_by);
-    else
-        db_bind_null(st, 6);
+    db_bind_ref(st, 6, created_by);
     db_bind_int64(st, 7, now);
-    if (expires_at)
-        db_bind_int64(st, 8, expires_at);
-    else
-        db_bind_null(st, 8);
-    r = db_step(st, err);
-    if (r == DB_ROW)
-        *id = db_col_int64(st, 0);
-    db_reset(st);
-    return r == DB_FAIL ? err->rc : TEND_OK;
+    db_bind_ref(st, 8, expires_at);
+    return db_run_returning_id(st, id, err);
 }
 
 enum tend_rc

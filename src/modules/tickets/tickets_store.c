@@ -30,15 +30,6 @@ read_row(struct db_stmt *st, struct ticket *t)
     t->assignee_id = db_col_is_null(st, 11) ? 0 : db_col_int64(st, 11);
 }
 
-static void
-bind_ref(struct db_stmt *st, int i, int64_t id)
-{
-    if (id)
-        db_bind_int64(st, i, id);
-    else
-        db_bind_null(st, i);
-}
-
 /* The organisation and assignee a write names must exist (422, not a 500 from the
  * foreign key). */
 static enum tend_rc
@@ -126,8 +117,8 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const char *a
     db_bind_str(st, 6, in->customer_ref);
     db_bind_int64(st, 7, now);
     db_bind_int64(st, 8, now);
-    bind_ref(st, 9, in->organisation_id);
-    bind_ref(st, 10, in->assignee_id);
+    db_bind_ref(st, 9, in->organisation_id);
+    db_bind_ref(st, 10, in->assignee_id);
     r = db_step(st, err);
     if (r == DB_ROW)
         read_row(st, out);
@@ -219,8 +210,8 @@ tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in,
     db_bind_str(st, 4, out->priority);
     db_bind_str(st, 5, out->customer_ref);
     db_bind_int64(st, 6, now);
-    bind_ref(st, 7, out->organisation_id);
-    bind_ref(st, 8, out->assignee_id);
+    db_bind_ref(st, 7, out->organisation_id);
+    db_bind_ref(st, 8, out->assignee_id);
     db_bind_int64(st, 9, id);
     db_bind_int64(st, 10, in->version);
     rc = db_run(st, err);

@@ -25,10 +25,7 @@ users_store_add(struct db *db, const char *username, const char *display_name, c
     db_bind_str(st, 3, email);
     db_bind_str(st, 4, password_hash);
     db_bind_str(st, 5, roles);
-    if (organisation_id)
-        db_bind_int64(st, 6, organisation_id);
-    else
-        db_bind_null(st, 6);
+    db_bind_ref(st, 6, organisation_id);
     db_bind_int64(st, 7, now);
     db_bind_int64(st, 8, now);
     r = db_step(st, err);
@@ -195,10 +192,7 @@ users_store_save(struct db *db, const struct user *u, struct tend_err *err)
     db_bind_str(st, 1, u->display_name);
     db_bind_str(st, 2, u->email);
     db_bind_str(st, 3, roles);
-    if (u->organisation_id)
-        db_bind_int64(st, 4, u->organisation_id);
-    else
-        db_bind_null(st, 4);
+    db_bind_ref(st, 4, u->organisation_id);
     db_bind_int64(st, 5, u->disabled);
     db_bind_str(st, 6, u->password_hash);
     db_bind_int64(st, 7, u->updated_at);

@@ -98,6 +98,15 @@ db_bind_null(struct db_stmt *st, int i)
     st->ops->bind_null(st, i);
 }
 
+void
+db_bind_ref(struct db_stmt *st, int i, int64_t v)
+{
+    if (v)
+        st->ops->bind_int64(st, i, v);
+    else
+        st->ops->bind_null(st, i);
+}
+
 enum db_step_result
 db_step(struct db_stmt *st, struct tend_err *err)
 {
@@ -140,6 +149,21 @@ db_run(struct db_stmt *st, struct tend_err *err)
     enum db_step_result r = db_step(st, err);
     db_reset(st);
     return r == DB_FAIL ? err->rc : TEND_OK;
+}
+
+enum tend_rc
+db_run_returning_id(struct db_stmt *st, int64_t *id, struct tend_err *err)
+{
+    enum db_step_result r = db_step(st, err);
+
+    if (r == DB_ROW && id)
+        *id = db_col_int64(st, 0);
+    db_reset(st);
+    if (r == DB_FAIL)
+        return err->rc;
+    if (r == DB_DONE)
+        return tend_fail(err, TEND_EDB, NULL, "the insert returned no row");
+    return TEND_OK;
 }
 
 enum tend_rc

@@ -49,6 +49,8 @@ void db_bind_int64(struct db_stmt *st, int i, int64_t v);
 void db_bind_text(struct db_stmt *st, int i, const char *s, size_t len);
 void db_bind_str(struct db_stmt *st, int i, const char *s); /* NULL binds SQL NULL */
 void db_bind_null(struct db_stmt *st, int i);
+/* An optional reference: 0 binds SQL NULL. */
+void db_bind_ref(struct db_stmt *st, int i, int64_t v);
 
 /* Advance: DB_ROW with a row to read, DB_DONE at the end, DB_FAIL with err filled
  * (TEND_EBUSY when the database is locked, TEND_ECONFLICT on a unique violation). */
@@ -66,6 +68,9 @@ void db_reset(struct db_stmt *st);
 
 /* Run a statement that returns no rows; convenience over step+reset. */
 enum tend_rc db_run(struct db_stmt *st, struct tend_err *err);
+
+/* Run an "INSERT ... RETURNING id" and read the id (id may be NULL). */
+enum tend_rc db_run_returning_id(struct db_stmt *st, int64_t *id, struct tend_err *err);
 
 /* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE on SQLite). */
 enum tend_rc db_begin(struct db *db, struct tend_err *err);
