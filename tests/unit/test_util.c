@@ -8,7 +8,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+#include <stdlib.h>
+
 #include "platform/util/err.h"
+#include "platform/util/jbuf.h"
 #include "platform/util/util.h"
 
 static void
@@ -79,6 +83,34 @@ test_rfc3339_agrees_with_gmtime_over_two_centuries(void **state)
 }
 
 static void
+test_jbuf_strings_match_jansson_byte_for_byte(void **state)
+{
+    (void)state;
+    srand(7);
+    for (int t = 0; t < 20000; t++) {
+        char s[64];
+        int n = rand() % 40;
+        struct jbuf b;
+        json_t *j;
+        char *want;
+
+        for (int i = 0; i < n; i++) {
+            int r = rand() % 10;
+            s[i] = r == 0 ? '"' : r == 1 ? '\\' : r == 2 ? (char)(1 + rand() % 31) : (char)('a' + rand() % 26);
+        }
+        jbuf_init(&b, 16);
+        jbuf_str(&b, s, (size_t)n);
+        j = json_stringn(s, (size_t)n);
+        want = json_dumps(j, JSON_ENCODE_ANY);
+        assert_int_equal(b.len, strlen(want));
+        assert_memory_equal(b.data, want, b.len);
+        free(want);
+        json_decref(j);
+        jbuf_cleanup(&b);
+    }
+}
+
+static void
 test_tend_fail_fills_field_and_message(void **state)
 {
     struct tend_err err;
@@ -138,6 +170,7 @@ main(void)
         cmocka_unit_test(test_utf8_count_counts_code_points),
         cmocka_unit_test(test_rfc3339_formats_utc_with_milliseconds),
         cmocka_unit_test(test_rfc3339_agrees_with_gmtime_over_two_centuries),
+        cmocka_unit_test(test_jbuf_strings_match_jansson_byte_for_byte),
         cmocka_unit_test(test_tend_fail_fills_field_and_message),
         cmocka_unit_test(test_strlcopy_truncates_and_terminates),
         cmocka_unit_test(test_rfc3339_parses_offsets_fractions_and_rejects_nonsense),

@@ -47,10 +47,21 @@ jbuf_lit(struct jbuf *b, const char *s)
     jbuf_raw(b, s, strlen(s));
 }
 
+/* Whether any byte of `w` is below 0x20, '"' or '\\' (may say yes spuriously
+ * only when one of them is present: then the bytes are checked one by one). */
+static int
+word_needs_escape(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+    uint64_t control = (w - ones * 0x20) & ~w & highs;
+    return (control | ((quote - ones) & ~quote & highs) | ((slash - ones) & ~slash & highs)) != 0;
+}
+
 void
 jbuf_str(struct jbuf *b, const char *s, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
+    static const char hex[] = "0123456789ABCDEF";
     size_t i, run = 0;
     char *o;
 
@@ -62,7 +73,19 @@ jbuf_str(struct jbuf *b, const char *s, size_t len)
     o = b->data + b->len;
     *o++ = '"';
     for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
+        unsigned char c;
+        uint64_t w;
+
+        /* most text needs no escaping: skip it eight bytes at a time */
+        while (i + 8 <= len) {
+            memcpy(&w, s + i, 8);
+            if (word_needs_escape(w))
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
+        c = (unsigned char)s[i];
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         memcpy(o, s + run, i - run);
