@@ -43,9 +43,8 @@ auth_policy_permissions(const struct auth_policy *p, unsigned roles, const char 
             actions = json_array();
             json_object_set_new(out, g->resource, actions);
         }
-        json_array_foreach(actions, k, v)
-            if (strcmp(json_string_value(v), g->action) == 0)
-                seen = 1;
+        json_array_foreach(actions, k, v) if (strcmp(json_string_value(v), g->action) == 0) seen =
+            1;
         if (!seen)
             json_array_append_new(actions, json_string(g->action));
     }
@@ -114,7 +113,8 @@ auth_scopes_parse(const json_t *array, const struct auth_policy *p, char *out, s
         return tend_fail(err, TEND_EINVAL, "scopes",
                          "must be a non-empty list like [\"tickets:read\"] or [\"*\"]");
     out[0] = '\0';
-    json_array_foreach(array, i, v) {
+    json_array_foreach(array, i, v)
+    {
         const char *s = json_string_value(v);
         int n;
         if (!s || !known_scope(p, s))
@@ -126,6 +126,51 @@ auth_scopes_parse(const json_t *array, const struct auth_policy *p, char *out, s
             return tend_fail(err, TEND_EINVAL, "scopes", "too many scopes");
         used += (size_t)n;
     }
+    return TEND_OK;
+}
+
+enum tend_rc
+auth_token_input_parse(const json_t *body, const struct auth_policy *p, int64_t now,
+                       struct auth_token_input *in, struct tend_err *err)
+{
+    const char *key;
+    json_t *v;
+
+    memset(in, 0, sizeof(*in));
+    if (!json_is_object(body))
+        return tend_fail(err, TEND_EINVAL, "", "the request body must be a JSON object");
+    json_object_foreach((json_t *)body, key, v)
+    {
+        if (strcmp(key, "name") == 0) {
+            if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 100)
+                return tend_fail(err, TEND_EINVAL, "name",
+                                 "must be a string of 1 to 100 characters");
+            strlcopy(in->name, json_string_value(v), sizeof(in->name));
+        } else if (strcmp(key, "user_id") == 0) {
+            if (!json_is_integer(v) || json_integer_value(v) < 1)
+                return tend_fail(err, TEND_EINVAL, "user_id", "must be a user id");
+            in->user_id = json_integer_value(v);
+        } else if (strcmp(key, "scopes") == 0) {
+            if (auth_scopes_parse(v, p, in->scopes, sizeof(in->scopes), err))
+                return TEND_EINVAL;
+        } else if (strcmp(key, "expires_at") == 0) {
+            if (json_is_null(v))
+                continue;
+            if (!json_is_string(v) || time_parse_rfc3339(json_string_value(v), &in->expires_at))
+                return tend_fail(err, TEND_EINVAL, "expires_at", "must be an RFC 3339 time");
+            if (in->expires_at <= now)
+                return tend_fail(err, TEND_EINVAL, "expires_at", "must be in the future");
+        } else {
+            char field[64];
+            snprintf(field, sizeof(field), "%s", key);
+            return tend_fail(err, TEND_EINVAL, field, "is not a known field");
+        }
+    }
+    if (!in->name[0])
+        return tend_fail(err, TEND_EINVAL, "name", "is required");
+    if (!in->scopes[0])
+        return tend_fail(err, TEND_EINVAL, "scopes",
+                         "is required, e.g. [\"tickets:read\"] or [\"*\"]");
     return TEND_OK;
 }
 

@@ -49,6 +49,18 @@ int auth_scope_allows(const char *scopes, const char *resource, const char *acti
 enum tend_rc auth_scopes_parse(const json_t *array, const struct auth_policy *p, char *out,
                                size_t outlen, struct tend_err *err);
 
+/* What a request for a new API token asks for. */
+struct auth_token_input {
+    char name[128];
+    int64_t user_id; /* 0: the caller */
+    char scopes[512];
+    int64_t expires_at; /* 0: never */
+};
+
+/* Validate {name, user_id?, scopes, expires_at?} (expires_at must be after `now`). */
+enum tend_rc auth_token_input_parse(const json_t *body, const struct auth_policy *p, int64_t now,
+                                    struct auth_token_input *in, struct tend_err *err);
+
 /* --- secrets ------------------------------------------------------------- */
 
 /* A new random secret: `prefix` + 43 base64url characters (256 bits). */

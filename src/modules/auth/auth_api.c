@@ -412,7 +412,8 @@ auth_api_login(struct api_req *r)
     int64_t now = time_now_ms(), wait;
     json_t *v;
 
-    json_object_foreach(r->body, key, v) {
+    json_object_foreach(r->body, key, v)
+    {
         if (strcmp(key, "username") != 0 && strcmp(key, "password") != 0) {
             char field[64];
             snprintf(field, sizeof(field), "%s", key);
@@ -494,8 +495,7 @@ logout_respond(struct api_write *w, struct api_req *r)
         api_send_error(r, &w->task.err);
         return;
     }
-    api_add_header(r, "set-cookie",
-                   SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    api_add_header(r, "set-cookie", SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     api_send_raw(r, 204, "application/json", "", 0);
 }
 
@@ -554,7 +554,8 @@ auth_api_me(struct api_req *r)
         json_object_set_new(body, "csrf_token", json_string(r->actor.csrf));
     }
     json_object_set_new(body, "permissions",
-                        auth_policy_permissions(&policy, u.roles, r->actor.via_token ? (scopes ? scopes : "") : NULL));
+                        auth_policy_permissions(
+                            &policy, u.roles, r->actor.via_token ? (scopes ? scopes : "") : NULL));
     user_cleanup(&u);
     api_add_header(r, "cache-control", "no-store");
     api_send_json(r, 200, body);
@@ -564,9 +565,8 @@ auth_api_me(struct api_req *r)
 
 struct token_create {
     struct api_write w;
-    char name[128];
-    int64_t user_id, created_by, expires_at, id;
-    char scopes[512];
+    struct auth_token_input in;
+    int64_t created_by, id;
     char secret[AUTH_SECRET_MAX];
     char actor[72];
     json_t *result;
@@ -579,12 +579,12 @@ token_create_apply(struct api_write *w, struct db *db)
     char hash[AUTH_HASH_HEX], prefix[16];
     struct user u;
     int64_t now = time_now_ms();
-    enum tend_rc rc = users_store_get(db, t->user_id, &u, &w->task.err);
+    enum tend_rc rc = users_store_get(db, t->in.user_id, &u, &w->task.err);
     json_t *data;
 
     if (rc == TEND_ENOTFOUND)
         return tend_fail(&w->task.err, TEND_EINVAL, "user_id", "no user %lld",
-                         (long long)t->user_id);
+                         (long long)t->in.user_id);
     if (rc)
         return rc;
     rc = u.disabled ? tend_fail(&w->task.err, TEND_EINVAL, "user_id", "that user is disabled")
@@ -594,13 +594,13 @@ token_create_apply(struct api_write *w, struct db *db)
         return rc;
     auth_secret_hash(t->secret, hash);
     strlcopy(prefix, t->secret, 13);
-    rc = auth_store_token_create(db, t->name, t->user_id, hash, prefix, t->scopes, t->created_by,
-                                 now, t->expires_at, &t->id, &w->task.err);
+    rc = auth_store_token_create(db, t->in.name, t->in.user_id, hash, prefix, t->in.scopes,
+                                 t->created_by, now, t->in.expires_at, &t->id, &w->task.err);
     if (rc)
         return rc;
-    data = json_pack("{s:I,s:s,s:s}", "token", (json_int_t)t->id, "name", t->name, "scopes",
-                     t->scopes);
-    rc = event_append(db, "auth.token_created", "user", t->user_id, t->actor, data, now,
+    data = json_pack("{s:I,s:s,s:s}", "token", (json_int_t)t->id, "name", t->in.name, "scopes",
+                     t->in.scopes);
+    rc = event_append(db, "auth.token_created", "user", t->in.user_id, t->actor, data, now,
                       &w->task.err);
     json_decref(data);
     if (rc == TEND_OK)
@@ -639,56 +639,17 @@ auth_api_tokens_create(struct api_req *r)
 {
     struct token_create *t = xcalloc(1, sizeof(*t));
     struct tend_err err;
-    const char *key;
-    json_t *v;
 
     tend_err_clear(&err);
-    t->user_id = r->actor.user_id;
     t->created_by = r->actor.user_id;
     strlcopy(t->actor, r->actor.username, sizeof(t->actor));
-    json_object_foreach(r->body, key, v) {
-        if (strcmp(key, "name") == 0) {
-            if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 100) {
-                tend_fail(&err, TEND_EINVAL, "name", "must be a string of 1 to 100 characters");
-                break;
-            }
-            strlcopy(t->name, json_string_value(v), sizeof(t->name));
-        } else if (strcmp(key, "user_id") == 0) {
-            if (!json_is_integer(v) || json_integer_value(v) < 1) {
-                tend_fail(&err, TEND_EINVAL, "user_id", "must be a user id");
-                break;
-            }
-            t->user_id = json_integer_value(v);
-        } else if (strcmp(key, "scopes") == 0) {
-            if (auth_scopes_parse(v, &policy, t->scopes, sizeof(t->scopes), &err))
-                break;
-        } else if (strcmp(key, "expires_at") == 0) {
-            if (json_is_null(v))
-                continue;
-            if (!json_is_string(v) || time_parse_rfc3339(json_string_value(v), &t->expires_at)) {
-                tend_fail(&err, TEND_EINVAL, "expires_at", "must be an RFC 3339 time");
-                break;
-            }
-            if (t->expires_at <= time_now_ms()) {
-                tend_fail(&err, TEND_EINVAL, "expires_at", "must be in the future");
-                break;
-            }
-        } else {
-            char field[64];
-            snprintf(field, sizeof(field), "%s", key);
-            tend_fail(&err, TEND_EINVAL, field, "is not a known field");
-            break;
-        }
-    }
-    if (!err.rc && !t->name[0])
-        tend_fail(&err, TEND_EINVAL, "name", "is required");
-    if (!err.rc && !t->scopes[0])
-        tend_fail(&err, TEND_EINVAL, "scopes", "is required, e.g. [\"tickets:read\"] or [\"*\"]");
-    if (err.rc) {
+    if (auth_token_input_parse(r->body, &policy, time_now_ms(), &t->in, &err)) {
         api_send_error(r, &err);
         free(t);
         return;
     }
+    if (!t->in.user_id)
+        t->in.user_id = r->actor.user_id; /* a token for oneself */
     auth_secret_new(TOKEN_PREFIX, t->secret, sizeof(t->secret));
     t->w.apply = token_create_apply;
     t->w.respond = token_create_respond;
@@ -778,6 +739,5 @@ auth_api_permissions(struct api_req *r)
                                                 policy.grants[i].resource, "action",
                                                 policy.grants[i].action));
     }
-    api_send_json(r, 200,
-                  json_pack("{s:o,s:o}", "roles", user_roles_json(0xff), "grants", grants));
+    api_send_json(r, 200, json_pack("{s:o,s:o}", "roles", user_roles_json(0xff), "grants", grants));
 }

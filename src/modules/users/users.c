@@ -2,23 +2,23 @@
 #include "users.h"
 
 #include <sodium.h>
-#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "platform/util/util.h"
 
-const char *const user_roles[] = {"admin",    "manager",   "dispatcher", "agent",    "engineer",
+const char *const user_roles[] = {"admin",     "manager", "dispatcher", "agent", "engineer",
                                   "warehouse", "finance", "customer",   NULL};
 
 /* A short list of the passwords attackers try first (lower case). */
 static const char *const common_passwords[] = {
-    "1234567890", "12345678910", "123456789a", "0123456789", "1q2w3e4r5t", "qwertyuiop",
-    "password123", "password12", "password1!", "iloveyou12", "abc1234567", "qwerty1234",
-    "1qaz2wsx3edc", "administrator", "changeme123", "letmein123", "welcome123", "passw0rd123",
-    "aaaaaaaaaa", "1111111111", "0000000000", "woaini1314", "5201314520", "a123456789",
-    "qq123456789", "tend123456", "servicedesk", "helpdesk123", NULL};
+    "1234567890",   "12345678910",   "123456789a",  "0123456789",  "1q2w3e4r5t", "qwertyuiop",
+    "password123",  "password12",    "password1!",  "iloveyou12",  "abc1234567", "qwerty1234",
+    "1qaz2wsx3edc", "administrator", "changeme123", "letmein123",  "welcome123", "passw0rd123",
+    "aaaaaaaaaa",   "1111111111",    "0000000000",  "woaini1314",  "5201314520", "a123456789",
+    "qq123456789",  "tend123456",    "servicedesk", "helpdesk123", NULL};
 
 enum tend_rc
 user_check_username(const char *u, struct tend_err *err)
@@ -157,14 +157,13 @@ json_t *
 user_to_json(const struct user *u)
 {
     char created[40], updated[40];
-    return json_pack("{s:I,s:s,s:s,s:o,s:o,s:o,s:b,s:s,s:s}", "id", (json_int_t)u->id, "username",
-                     u->username, "display_name", u->display_name, "email",
-                     u->email ? json_string(u->email) : json_null(), "roles",
-                     user_roles_json(u->roles), "organisation_id",
-                     u->organisation_id ? json_integer(u->organisation_id) : json_null(), "disabled",
-                     u->disabled, "created_at",
-                     time_format_rfc3339(u->created_at, created, sizeof(created)), "updated_at",
-                     time_format_rfc3339(u->updated_at, updated, sizeof(updated)));
+    return json_pack(
+        "{s:I,s:s,s:s,s:o,s:o,s:o,s:b,s:s,s:s}", "id", (json_int_t)u->id, "username", u->username,
+        "display_name", u->display_name, "email", u->email ? json_string(u->email) : json_null(),
+        "roles", user_roles_json(u->roles), "organisation_id",
+        u->organisation_id ? json_integer(u->organisation_id) : json_null(), "disabled",
+        u->disabled, "created_at", time_format_rfc3339(u->created_at, created, sizeof(created)),
+        "updated_at", time_format_rfc3339(u->updated_at, updated, sizeof(updated)));
 }
 
 void
@@ -185,4 +184,174 @@ group_to_json(const struct group *g)
                      "description", g->description, "members", g->members, "created_at",
                      time_format_rfc3339(g->created_at, created, sizeof(created)), "updated_at",
                      time_format_rfc3339(g->updated_at, updated, sizeof(updated)));
+}
+
+/* --- request input ------------------------------------------------------------ */
+
+static enum tend_rc
+parse_roles(const json_t *v, unsigned *out, struct tend_err *err)
+{
+    size_t i;
+    json_t *item;
+
+    if (!json_is_array(v) || json_array_size(v) == 0)
+        return tend_fail(err, TEND_EINVAL, "roles", "must be a non-empty list of roles");
+    *out = 0;
+    json_array_foreach(v, i, item)
+    {
+        unsigned bit = json_is_string(item) ? user_roles_bits(json_string_value(item)) : 0;
+        if (!bit || strchr(json_string_value(item), ','))
+            return tend_fail(err, TEND_EINVAL, "roles",
+                             "'%.40s' is not a role (admin, manager, dispatcher, agent, engineer, "
+                             "warehouse, finance, customer)",
+                             json_is_string(item) ? json_string_value(item) : "?");
+        *out |= bit;
+    }
+    return TEND_OK;
+}
+
+enum tend_rc
+user_input_parse(const json_t *body, int create, struct user_input *c, struct tend_err *err)
+{
+    const char *key;
+    json_t *v;
+
+    memset(c, 0, sizeof(*c));
+    if (!json_is_object(body))
+        return tend_fail(err, TEND_EINVAL, "", "the request body must be a JSON object");
+    json_object_foreach((json_t *)body, key, v)
+    {
+        if (create && strcmp(key, "username") == 0) {
+            if (!json_is_string(v))
+                return tend_fail(err, TEND_EINVAL, "username", "must be a string");
+            if (user_check_username(json_string_value(v), err))
+                return TEND_EINVAL;
+            strlcopy(c->username, json_string_value(v), sizeof(c->username));
+        } else if (strcmp(key, "display_name") == 0) {
+            if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 200)
+                return tend_fail(err, TEND_EINVAL, "display_name",
+                                 "must be a string of 1 to 200 characters");
+            c->display_name = xstrdup(json_string_value(v));
+            c->fields |= USER_F_NAME;
+        } else if (strcmp(key, "email") == 0) {
+            c->fields |= USER_F_EMAIL;
+            if (json_is_null(v)) {
+                c->email_null = 1;
+                continue;
+            }
+            if (!json_is_string(v) || json_string_length(v) > 254 ||
+                !strchr(json_string_value(v), '@'))
+                return tend_fail(err, TEND_EINVAL, "email", "must be an email address or null");
+            c->email = xstrdup(json_string_value(v));
+        } else if (strcmp(key, "roles") == 0) {
+            if (parse_roles(v, &c->roles, err))
+                return TEND_EINVAL;
+            c->fields |= USER_F_ROLES;
+        } else if (strcmp(key, "organisation_id") == 0) {
+            if (json_is_null(v))
+                c->organisation_id = -1;
+            else if (json_is_integer(v) && json_integer_value(v) >= 1)
+                c->organisation_id = json_integer_value(v);
+            else
+                return tend_fail(err, TEND_EINVAL, "organisation_id",
+                                 "must be an organisation id or null");
+            c->fields |= USER_F_ORG;
+        } else if (!create && strcmp(key, "disabled") == 0) {
+            if (!json_is_boolean(v))
+                return tend_fail(err, TEND_EINVAL, "disabled", "must be true or false");
+            c->disabled = json_is_true(v);
+            c->fields |= USER_F_DISABLED;
+        } else if (strcmp(key, "password") == 0) {
+            if (!json_is_string(v))
+                return tend_fail(err, TEND_EINVAL, "password", "must be a string");
+            c->password = xstrdup(json_string_value(v));
+            c->fields |= USER_F_PASSWORD;
+        } else {
+            char field[64];
+            snprintf(field, sizeof(field), "%s", key);
+            return tend_fail(err, TEND_EINVAL, field, "is not a known field");
+        }
+    }
+    if (create) {
+        if (!c->username[0])
+            return tend_fail(err, TEND_EINVAL, "username", "is required");
+        if (!(c->fields & USER_F_ROLES))
+            return tend_fail(err, TEND_EINVAL, "roles", "is required");
+        if (!(c->fields & USER_F_PASSWORD))
+            return tend_fail(err, TEND_EINVAL, "password", "is required");
+        if ((c->roles & ROLE_CUSTOMER) && c->organisation_id <= 0)
+            return tend_fail(err, TEND_EINVAL, "organisation_id",
+                             "is required for a customer: the organisation they belong to");
+    } else if (!c->fields) {
+        return tend_fail(err, TEND_EINVAL, "", "nothing to change: send at least one field");
+    }
+    if (c->password && user_check_password(c->password, create ? c->username : NULL, err))
+        return TEND_EINVAL;
+    return TEND_OK;
+}
+
+void
+user_input_cleanup(struct user_input *in)
+{
+    free(in->display_name);
+    free(in->email);
+    if (in->password) {
+        sodium_memzero(in->password, strlen(in->password));
+        free(in->password);
+    }
+    memset(in, 0, sizeof(*in));
+}
+
+enum tend_rc
+group_input_parse(const json_t *body, int create, struct group_input *g, struct tend_err *err)
+{
+    const char *key;
+    json_t *v;
+
+    memset(g, 0, sizeof(*g));
+    if (!json_is_object(body))
+        return tend_fail(err, TEND_EINVAL, "", "the request body must be a JSON object");
+    json_object_foreach((json_t *)body, key, v)
+    {
+        if (strcmp(key, "name") == 0) {
+            if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 100)
+                return tend_fail(err, TEND_EINVAL, "name",
+                                 "must be a string of 1 to 100 characters");
+            g->name = xstrdup(json_string_value(v));
+        } else if (strcmp(key, "description") == 0) {
+            if (!json_is_string(v) || json_string_length(v) > 2000)
+                return tend_fail(err, TEND_EINVAL, "description",
+                                 "must be a string (at most 2000)");
+            g->description = xstrdup(json_string_value(v));
+        } else if (strcmp(key, "members") == 0) {
+            size_t i;
+            json_t *m;
+            if (!json_is_array(v) || json_array_size(v) > 1000)
+                return tend_fail(err, TEND_EINVAL, "members", "must be a list of user ids");
+            g->members = xcalloc(json_array_size(v) + 1, sizeof(*g->members));
+            json_array_foreach(v, i, m)
+            {
+                if (!json_is_integer(m) || json_integer_value(m) < 1)
+                    return tend_fail(err, TEND_EINVAL, "members", "must be a list of user ids");
+                g->members[g->nmembers++] = json_integer_value(m);
+            }
+            g->has_members = 1;
+        } else {
+            char field[64];
+            snprintf(field, sizeof(field), "%s", key);
+            return tend_fail(err, TEND_EINVAL, field, "is not a known field");
+        }
+    }
+    if (create && !g->name)
+        return tend_fail(err, TEND_EINVAL, "name", "is required");
+    return TEND_OK;
+}
+
+void
+group_input_cleanup(struct group_input *in)
+{
+    free(in->name);
+    free(in->description);
+    free(in->members);
+    memset(in, 0, sizeof(*in));
 }

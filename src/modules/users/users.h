@@ -74,6 +74,46 @@ enum tend_rc users_store_save(struct db *db, const struct user *u, struct tend_e
 enum tend_rc users_store_revoke_access(struct db *db, int64_t user_id, int64_t now,
                                        struct tend_err *err);
 
+/* What a create or update of a user asks for (validated; strings owned). */
+enum user_field {
+    USER_F_NAME = 1,
+    USER_F_EMAIL = 2,
+    USER_F_ROLES = 4,
+    USER_F_ORG = 8,
+    USER_F_DISABLED = 16,
+    USER_F_PASSWORD = 32,
+};
+
+struct user_input {
+    unsigned fields; /* enum user_field bits sent */
+    char username[USER_NAME_MAX + 8];
+    char *display_name;
+    char *email;
+    int email_null;
+    unsigned roles;
+    int64_t organisation_id; /* -1: set to none */
+    int disabled;
+    char *password;
+};
+
+/* Validate a user body (create: username, roles and password required, and an
+ * organisation for customers; update: at least one field). Fills `in` (caller
+ * cleans up, also on failure) or `err` naming the field. */
+enum tend_rc user_input_parse(const json_t *body, int create, struct user_input *in,
+                              struct tend_err *err);
+void user_input_cleanup(struct user_input *in);
+
+/* What a create or update of a group asks for. */
+struct group_input {
+    char *name, *description;
+    int64_t *members;
+    int nmembers, has_members;
+};
+
+enum tend_rc group_input_parse(const json_t *body, int create, struct group_input *in,
+                               struct tend_err *err);
+void group_input_cleanup(struct group_input *in);
+
 /* Groups of users (teams), used by routing later. */
 struct group {
     int64_t id;

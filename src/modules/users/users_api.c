@@ -130,22 +130,12 @@ users_api_list(struct api_req *r)
 struct user_change {
     struct api_write w; /* first */
     int64_t id;         /* 0: create */
-    unsigned fields;
-    char username[USER_NAME_MAX + 8];
-    char *display_name;
-    char *email;
-    int email_null;
-    unsigned roles;
-    int64_t organisation_id; /* -1: set to none */
-    int disabled;
-    char *password;
+    struct user_input in;
     char hash[256];
     char actor[72];
     int64_t actor_id;
     struct user result;
 };
-
-enum { UF_NAME = 1, UF_EMAIL = 2, UF_ROLES = 4, UF_ORG = 8, UF_DISABLED = 16, UF_PASSWORD = 32 };
 
 static void
 change_release(struct api_write *w)
@@ -154,112 +144,10 @@ change_release(struct api_write *w)
 
     if (c->id)
         auth_epoch_bump(); /* roles, organisation or state may have changed */
-    free(c->display_name);
-    free(c->email);
-    if (c->password) {
-        sodium_memzero(c->password, strlen(c->password));
-        free(c->password);
-    }
+    user_input_cleanup(&c->in);
     sodium_memzero(c->hash, sizeof(c->hash));
     user_cleanup(&c->result);
     free(c);
-}
-
-static enum tend_rc
-parse_roles(const json_t *v, unsigned *out, struct tend_err *err)
-{
-    size_t i;
-    json_t *item;
-
-    if (!json_is_array(v) || json_array_size(v) == 0)
-        return tend_fail(err, TEND_EINVAL, "roles", "must be a non-empty list of roles");
-    *out = 0;
-    json_array_foreach(v, i, item) {
-        unsigned bit = json_is_string(item) ? user_roles_bits(json_string_value(item)) : 0;
-        if (!bit || strchr(json_string_value(item), ','))
-            return tend_fail(err, TEND_EINVAL, "roles",
-                             "'%.40s' is not a role (admin, manager, dispatcher, agent, engineer, "
-                             "warehouse, finance, customer)",
-                             json_is_string(item) ? json_string_value(item) : "?");
-        *out |= bit;
-    }
-    return TEND_OK;
-}
-
-static enum tend_rc
-parse_change(const json_t *body, struct user_change *c, int create, struct tend_err *err)
-{
-    const char *key;
-    json_t *v;
-
-    json_object_foreach((json_t *)body, key, v) {
-        if (create && strcmp(key, "username") == 0) {
-            if (!json_is_string(v))
-                return tend_fail(err, TEND_EINVAL, "username", "must be a string");
-            if (user_check_username(json_string_value(v), err))
-                return TEND_EINVAL;
-            strlcopy(c->username, json_string_value(v), sizeof(c->username));
-        } else if (strcmp(key, "display_name") == 0) {
-            if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 200)
-                return tend_fail(err, TEND_EINVAL, "display_name",
-                                 "must be a string of 1 to 200 characters");
-            c->display_name = xstrdup(json_string_value(v));
-            c->fields |= UF_NAME;
-        } else if (strcmp(key, "email") == 0) {
-            c->fields |= UF_EMAIL;
-            if (json_is_null(v)) {
-                c->email_null = 1;
-                continue;
-            }
-            if (!json_is_string(v) || json_string_length(v) > 254 ||
-                !strchr(json_string_value(v), '@'))
-                return tend_fail(err, TEND_EINVAL, "email", "must be an email address or null");
-            c->email = xstrdup(json_string_value(v));
-        } else if (strcmp(key, "roles") == 0) {
-            if (parse_roles(v, &c->roles, err))
-                return TEND_EINVAL;
-            c->fields |= UF_ROLES;
-        } else if (strcmp(key, "organisation_id") == 0) {
-            if (json_is_null(v))
-                c->organisation_id = -1;
-            else if (json_is_integer(v) && json_integer_value(v) >= 1)
-                c->organisation_id = json_integer_value(v);
-            else
-                return tend_fail(err, TEND_EINVAL, "organisation_id",
-                                 "must be an organisation id or null");
-            c->fields |= UF_ORG;
-        } else if (!create && strcmp(key, "disabled") == 0) {
-            if (!json_is_boolean(v))
-                return tend_fail(err, TEND_EINVAL, "disabled", "must be true or false");
-            c->disabled = json_is_true(v);
-            c->fields |= UF_DISABLED;
-        } else if (strcmp(key, "password") == 0) {
-            if (!json_is_string(v))
-                return tend_fail(err, TEND_EINVAL, "password", "must be a string");
-            c->password = xstrdup(json_string_value(v));
-            c->fields |= UF_PASSWORD;
-        } else {
-            char field[64];
-            snprintf(field, sizeof(field), "%s", key);
-            return tend_fail(err, TEND_EINVAL, field, "is not a known field");
-        }
-    }
-    if (create) {
-        if (!c->username[0])
-            return tend_fail(err, TEND_EINVAL, "username", "is required");
-        if (!(c->fields & UF_ROLES))
-            return tend_fail(err, TEND_EINVAL, "roles", "is required");
-        if (!(c->fields & UF_PASSWORD))
-            return tend_fail(err, TEND_EINVAL, "password", "is required");
-        if ((c->roles & ROLE_CUSTOMER) && c->organisation_id <= 0)
-            return tend_fail(err, TEND_EINVAL, "organisation_id",
-                             "is required for a customer: the organisation they belong to");
-    } else if (!c->fields) {
-        return tend_fail(err, TEND_EINVAL, "", "nothing to change: send at least one field");
-    }
-    if (c->password && user_check_password(c->password, create ? c->username : NULL, err))
-        return TEND_EINVAL;
-    return TEND_OK;
 }
 
 /* --- writing --------------------------------------------------------------------- */
@@ -282,17 +170,17 @@ create_apply(struct api_write *w, struct db *db)
     char roles[160];
     enum tend_rc rc;
 
-    if (c->organisation_id > 0 && (rc = users_store_organisation_exists(db, c->organisation_id, err)))
+    if (c->in.organisation_id > 0 &&
+        (rc = users_store_organisation_exists(db, c->in.organisation_id, err)))
         return rc;
-    user_roles_csv(c->roles, roles, sizeof(roles));
-    rc = users_store_add(db, c->username, c->display_name ? c->display_name : c->username, c->email,
-                         roles, c->hash, c->organisation_id > 0 ? c->organisation_id : 0, now, &id,
-                         err);
+    user_roles_csv(c->in.roles, roles, sizeof(roles));
+    rc = users_store_add(
+        db, c->in.username, c->in.display_name ? c->in.display_name : c->in.username, c->in.email,
+        roles, c->hash, c->in.organisation_id > 0 ? c->in.organisation_id : 0, now, &id, err);
     if (rc)
         return rc;
-    rc = record(db, "user.created", id, c->actor, json_pack("{s:s,s:s}", "username", c->username,
-                                                             "roles", roles),
-                now, err);
+    rc = record(db, "user.created", id, c->actor,
+                json_pack("{s:s,s:s}", "username", c->in.username, "roles", roles), now, err);
     return rc ? rc : users_store_get(db, id, &c->result, err);
 }
 
@@ -314,28 +202,28 @@ update_apply(struct api_write *w, struct db *db)
         return rc;
     old_roles = u->roles;
     was_disabled = u->disabled;
-    if (c->fields & UF_NAME) {
+    if (c->in.fields & USER_F_NAME) {
         free(u->display_name);
-        u->display_name = xstrdup(c->display_name);
+        u->display_name = xstrdup(c->in.display_name);
     }
-    if (c->fields & UF_EMAIL) {
+    if (c->in.fields & USER_F_EMAIL) {
         free(u->email);
-        u->email = c->email_null ? NULL : xstrdup(c->email);
+        u->email = c->in.email_null ? NULL : xstrdup(c->in.email);
     }
-    if (c->fields & UF_ROLES)
-        u->roles = c->roles;
-    if (c->fields & UF_ORG) {
-        if (c->organisation_id > 0 &&
-            (rc = users_store_organisation_exists(db, c->organisation_id, err)))
+    if (c->in.fields & USER_F_ROLES)
+        u->roles = c->in.roles;
+    if (c->in.fields & USER_F_ORG) {
+        if (c->in.organisation_id > 0 &&
+            (rc = users_store_organisation_exists(db, c->in.organisation_id, err)))
             return rc;
-        u->organisation_id = c->organisation_id > 0 ? c->organisation_id : 0;
+        u->organisation_id = c->in.organisation_id > 0 ? c->in.organisation_id : 0;
     }
-    if (c->fields & UF_DISABLED) {
-        if (c->disabled && c->id == c->actor_id)
+    if (c->in.fields & USER_F_DISABLED) {
+        if (c->in.disabled && c->id == c->actor_id)
             return tend_fail(err, TEND_EINVAL, "disabled", "you cannot disable yourself");
-        u->disabled = c->disabled;
+        u->disabled = c->in.disabled;
     }
-    if (c->fields & UF_PASSWORD) {
+    if (c->in.fields & USER_F_PASSWORD) {
         free(u->password_hash);
         u->password_hash = xstrdup(c->hash);
     }
@@ -357,12 +245,12 @@ update_apply(struct api_write *w, struct db *db)
         if (rc == TEND_OK && u->disabled)
             rc = users_store_revoke_access(db, u->id, now, err);
     }
-    if (rc == TEND_OK && (c->fields & UF_PASSWORD)) {
+    if (rc == TEND_OK && (c->in.fields & USER_F_PASSWORD)) {
         rc = record(db, "user.password_changed", u->id, c->actor, json_object(), now, err);
         if (rc == TEND_OK && c->id != c->actor_id) /* set by an admin: old sessions end */
             rc = users_store_revoke_access(db, u->id, now, err);
     }
-    if (rc == TEND_OK && (c->fields & (UF_NAME | UF_EMAIL | UF_ORG)))
+    if (rc == TEND_OK && (c->in.fields & (USER_F_NAME | USER_F_EMAIL | USER_F_ORG)))
         rc = record(db, "user.updated", u->id, c->actor, json_object(), now, err);
     return rc;
 }
@@ -390,7 +278,7 @@ hash_apply(struct api_write *w, struct db *db)
 {
     struct user_change *c = (struct user_change *)w;
     (void)db;
-    return user_hash_password(c->password, c->hash, sizeof(c->hash), &w->task.err);
+    return user_hash_password(c->in.password, c->hash, sizeof(c->hash), &w->task.err);
 }
 
 static void
@@ -405,7 +293,7 @@ hash_respond(struct api_write *w, struct api_req *r)
     next = xmalloc(sizeof(*next));
     *next = *c; /* moves every owned pointer */
     memset(&next->w, 0, sizeof(next->w));
-    c->display_name = c->email = c->password = NULL;
+    memset(&c->in, 0, sizeof(c->in));
     memset(&c->result, 0, sizeof(c->result));
     next->w.apply = next->id ? update_apply : create_apply;
     next->w.respond = change_respond;
@@ -419,7 +307,7 @@ submit_change(struct api_req *r, struct user_change *c)
     strlcopy(c->actor, r->actor.username, sizeof(c->actor));
     c->actor_id = r->actor.user_id;
     c->w.release = change_release;
-    if (c->password) {
+    if (c->in.password) {
         c->w.apply = hash_apply;
         c->w.respond = hash_respond;
         api_submit_job(r, &c->w);
@@ -437,7 +325,7 @@ users_api_create(struct api_req *r)
     struct tend_err err;
 
     tend_err_clear(&err);
-    if (parse_change(r->body, c, 1, &err)) {
+    if (user_input_parse(r->body, 1, &c->in, &err)) {
         api_send_error(r, &err);
         change_release(&c->w);
         return;
@@ -457,7 +345,7 @@ users_api_update(struct api_req *r)
     c = xcalloc(1, sizeof(*c));
     c->id = id;
     tend_err_clear(&err);
-    if (parse_change(r->body, c, 0, &err)) {
+    if (user_input_parse(r->body, 0, &c->in, &err)) {
         api_send_error(r, &err);
         change_release(&c->w);
         return;
@@ -470,9 +358,7 @@ users_api_update(struct api_req *r)
 struct group_change {
     struct api_write w;
     int64_t id;
-    char *name, *description;
-    int64_t *members;
-    int nmembers, has_members;
+    struct group_input in;
     char actor[72];
     struct group result;
 };
@@ -481,9 +367,7 @@ static void
 group_release(struct api_write *w)
 {
     struct group_change *g = (struct group_change *)w;
-    free(g->name);
-    free(g->description);
-    free(g->members);
+    group_input_cleanup(&g->in);
     group_cleanup(&g->result);
     free(g);
 }
@@ -493,9 +377,9 @@ group_apply(struct api_write *w, struct db *db)
 {
     struct group_change *g = (struct group_change *)w;
     int64_t now = time_now_ms(), id = 0;
-    enum tend_rc rc = groups_store_save(db, g->id, g->name, g->description,
-                                        g->has_members ? g->members : NULL, g->nmembers, now, &id,
-                                        &w->task.err);
+    enum tend_rc rc = groups_store_save(db, g->id, g->in.name, g->in.description,
+                                        g->in.has_members ? g->in.members : NULL, g->in.nmembers,
+                                        now, &id, &w->task.err);
     json_t *data;
 
     if (rc)
@@ -520,44 +404,6 @@ group_respond(struct api_write *w, struct api_req *r)
         api_send_json(r, g->id ? 200 : 201, group_to_json(&g->result));
 }
 
-static enum tend_rc
-parse_group(const json_t *body, struct group_change *g, int create, struct tend_err *err)
-{
-    const char *key;
-    json_t *v;
-
-    json_object_foreach((json_t *)body, key, v) {
-        if (strcmp(key, "name") == 0) {
-            if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 100)
-                return tend_fail(err, TEND_EINVAL, "name", "must be a string of 1 to 100 characters");
-            g->name = xstrdup(json_string_value(v));
-        } else if (strcmp(key, "description") == 0) {
-            if (!json_is_string(v) || json_string_length(v) > 2000)
-                return tend_fail(err, TEND_EINVAL, "description", "must be a string (at most 2000)");
-            g->description = xstrdup(json_string_value(v));
-        } else if (strcmp(key, "members") == 0) {
-            size_t i;
-            json_t *m;
-            if (!json_is_array(v) || json_array_size(v) > 1000)
-                return tend_fail(err, TEND_EINVAL, "members", "must be a list of user ids");
-            g->members = xcalloc(json_array_size(v) + 1, sizeof(*g->members));
-            json_array_foreach(v, i, m) {
-                if (!json_is_integer(m) || json_integer_value(m) < 1)
-                    return tend_fail(err, TEND_EINVAL, "members", "must be a list of user ids");
-                g->members[g->nmembers++] = json_integer_value(m);
-            }
-            g->has_members = 1;
-        } else {
-            char field[64];
-            snprintf(field, sizeof(field), "%s", key);
-            return tend_fail(err, TEND_EINVAL, field, "is not a known field");
-        }
-    }
-    if (create && !g->name)
-        return tend_fail(err, TEND_EINVAL, "name", "is required");
-    return TEND_OK;
-}
-
 static void
 submit_group(struct api_req *r, int64_t id)
 {
@@ -566,7 +412,7 @@ submit_group(struct api_req *r, int64_t id)
 
     tend_err_clear(&err);
     g->id = id;
-    if (parse_group(r->body, g, id == 0, &err)) {
+    if (group_input_parse(r->body, id == 0, &g->in, &err)) {
         api_send_error(r, &err);
         group_release(&g->w);
         return;
