@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "modules/tickets/tickets.h"
+#include "platform/util/jbuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,15 +21,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     tend_err_clear(&err);
     if (ticket_input_for_create(body, &in, &err) == TEND_OK) {
-        json_t *out;
         struct ticket t = {0};
+        struct jbuf b;
+        json_t *back;
+
         t.subject = in.subject;
         t.description = in.description;
         t.customer_ref = in.customer_ref;
-        out = ticket_to_json(&t); /* what we accepted must render */
-        if (!out)
+        jbuf_init(&b, 256);
+        ticket_write_json(&b, &t); /* what we accepted must render as valid JSON */
+        back = json_loadb(b.data, b.len, 0, NULL);
+        if (!back)
             __builtin_trap();
-        json_decref(out);
+        json_decref(back);
+        jbuf_cleanup(&b);
         ticket_input_cleanup(&in);
     } else if (!err.message[0]) {
         __builtin_trap(); /* every refusal says why */

@@ -161,9 +161,7 @@ auth_token_input_parse(const json_t *body, const struct auth_policy *p, int64_t 
             if (in->expires_at <= now)
                 return tend_fail(err, TEND_EINVAL, "expires_at", "must be in the future");
         } else {
-            char field[64];
-            snprintf(field, sizeof(field), "%s", key);
-            return tend_fail(err, TEND_EINVAL, field, "is not a known field");
+            return tend_fail(err, TEND_EINVAL, key, "is not a known field");
         }
     }
     if (!in->name[0])

@@ -204,6 +204,8 @@ auth_guard(struct api_req *r)
     r->actor.session_id = id.session_id;
     r->actor.token_id = id.token_id;
     strlcopy(r->actor.csrf, id.csrf, sizeof(r->actor.csrf));
+    if (via_token)
+        r->actor.scopes = h2o_strdup(&r->req->pool, id.scopes, SIZE_MAX).base;
 
     if (!via_token && changes_state(&r->req->method)) {
         const char *sent = api_header(r, "x-csrf-token");
@@ -307,7 +309,6 @@ session_write(struct api_write *w, struct db *db)
     char hash[AUTH_HASH_HEX];
     int64_t now = time_now_ms(), id = 0;
     enum tend_rc rc;
-    json_t *data;
 
     auth_secret_hash(l->secret, hash);
     l->expires_at = now + AUTH_SESSION_TTL_MS;
@@ -315,11 +316,9 @@ session_write(struct api_write *w, struct db *db)
                                    &id, &w->task.err);
     if (rc)
         return rc;
-    data = json_pack("{s:s,s:I}", "address", l->address, "session", (json_int_t)id);
-    rc = event_append(db, "auth.login", "user", l->user.id, l->user.username, data, now,
-                      &w->task.err);
-    json_decref(data);
-    return rc;
+    return event_record(db, "auth.login", "user", l->user.id, l->user.username,
+                        json_pack("{s:s,s:I}", "address", l->address, "session", (json_int_t)id),
+                        now, &w->task.err);
 }
 
 static void
@@ -415,9 +414,7 @@ auth_api_login(struct api_req *r)
     json_object_foreach(r->body, key, v)
     {
         if (strcmp(key, "username") != 0 && strcmp(key, "password") != 0) {
-            char field[64];
-            snprintf(field, sizeof(field), "%s", key);
-            api_send_problem(r, 422, field, "is not a known field", NULL);
+            api_send_problem(r, 422, key, "is not a known field", NULL);
             return;
         }
     }
@@ -478,14 +475,11 @@ logout_apply(struct api_write *w, struct db *db)
 
     auth_epoch_bump();
     rc = auth_store_session_revoke(db, o->session_id, now, &w->task.err);
-    json_t *data;
-
     if (rc)
         return rc;
-    data = json_pack("{s:I}", "session", (json_int_t)o->session_id);
-    rc = event_append(db, "auth.logout", "user", o->user_id, o->username, data, now, &w->task.err);
-    json_decref(data);
-    return rc;
+    return event_record(db, "auth.logout", "user", o->user_id, o->username,
+                        json_pack("{s:I}", "session", (json_int_t)o->session_id), now,
+                        &w->task.err);
 }
 
 static void
@@ -532,9 +526,6 @@ auth_api_me(struct api_req *r)
     struct user u;
     struct tend_err err;
     json_t *body;
-    const char *scopes = NULL;
-    struct auth_identity id;
-    char hash[AUTH_HASH_HEX];
 
     if (users_store_get(r->db, r->actor.user_id, &u, &err)) {
         api_send_error(r, &err);
@@ -542,20 +533,11 @@ auth_api_me(struct api_req *r)
     }
     body = json_pack("{s:o,s:s}", "user", user_to_json(&u), "auth",
                      r->actor.via_token ? "token" : "session");
-    if (r->actor.via_token) {
-        /* the token's scopes narrow what it may do: look them up again */
-        const char *authz = api_header(r, "authorization");
-        if (authz && strlen(authz) > 7) {
-            auth_secret_hash(authz + 7, hash);
-            if (auth_store_token_lookup(r->db, hash, time_now_ms(), &id, &err) == TEND_OK)
-                scopes = id.scopes;
-        }
-    } else {
+    if (!r->actor.via_token)
         json_object_set_new(body, "csrf_token", json_string(r->actor.csrf));
-    }
+    /* a token's scopes narrow what it may do */
     json_object_set_new(body, "permissions",
-                        auth_policy_permissions(
-                            &policy, u.roles, r->actor.via_token ? (scopes ? scopes : "") : NULL));
+                        auth_policy_permissions(&policy, u.roles, r->actor.scopes));
     user_cleanup(&u);
     api_add_header(r, "cache-control", "no-store");
     api_send_json(r, 200, body);
@@ -580,7 +562,6 @@ token_create_apply(struct api_write *w, struct db *db)
     struct user u;
     int64_t now = time_now_ms();
     enum tend_rc rc = users_store_get(db, t->in.user_id, &u, &w->task.err);
-    json_t *data;
 
     if (rc == TEND_ENOTFOUND)
         return tend_fail(&w->task.err, TEND_EINVAL, "user_id", "no user %lld",
@@ -598,11 +579,10 @@ token_create_apply(struct api_write *w, struct db *db)
                                  t->created_by, now, t->in.expires_at, &t->id, &w->task.err);
     if (rc)
         return rc;
-    data = json_pack("{s:I,s:s,s:s}", "token", (json_int_t)t->id, "name", t->in.name, "scopes",
-                     t->in.scopes);
-    rc = event_append(db, "auth.token_created", "user", t->in.user_id, t->actor, data, now,
-                      &w->task.err);
-    json_decref(data);
+    rc = event_record(db, "auth.token_created", "user", t->in.user_id, t->actor,
+                      json_pack("{s:I,s:s,s:s}", "token", (json_int_t)t->id, "name", t->in.name,
+                                "scopes", t->in.scopes),
+                      now, &w->task.err);
     if (rc == TEND_OK)
         rc = auth_store_token_get(db, t->id, &t->result, &w->task.err);
     return rc;
@@ -686,15 +666,10 @@ token_revoke_apply(struct api_write *w, struct db *db)
 
     auth_epoch_bump();
     rc = auth_store_token_revoke(db, t->id, now, &w->task.err);
-    json_t *data;
-
     if (rc)
         return rc;
-    data = json_pack("{s:I}", "token", (json_int_t)t->id);
-    rc = event_append(db, "auth.token_revoked", "user", t->actor_id, t->actor, data, now,
-                      &w->task.err);
-    json_decref(data);
-    return rc;
+    return event_record(db, "auth.token_revoked", "user", t->actor_id, t->actor,
+                        json_pack("{s:I}", "token", (json_int_t)t->id), now, &w->task.err);
 }
 
 static void
@@ -709,14 +684,11 @@ token_revoke_respond(struct api_write *w, struct api_req *r)
 void
 auth_api_tokens_revoke(struct api_req *r)
 {
-    const char *s = api_param(r, "id");
     struct token_revoke *t;
     int64_t id;
 
-    if (!s || parse_int64(s, strlen(s), 1, INT64_MAX, &id) != 0) {
-        api_send_problem(r, 404, "id", "no such token", NULL);
+    if (api_path_id(r, "token", &id))
         return;
-    }
     t = xcalloc(1, sizeof(*t));
     t->id = id;
     t->actor_id = r->actor.user_id;

@@ -198,26 +198,25 @@ token_row(struct db_stmt *st)
                      "revoked", !db_col_is_null(st, 7));
 }
 
+static void
+read_token(struct db_stmt *st, void *out)
+{
+    *(json_t **)out = token_row(st);
+}
+
 #define TOKEN_COLUMNS "id, name, user_id, prefix, created_at, scopes, expires_at, revoked_at"
 
 enum tend_rc
 auth_store_token_get(struct db *db, int64_t id, json_t **out, struct tend_err *err)
 {
     struct db_stmt *st = db_prepare(db, "SELECT " TOKEN_COLUMNS " FROM api_tokens WHERE id = ?", err);
-    enum db_step_result r;
+    enum tend_rc rc;
 
     if (!st)
         return err->rc;
     db_bind_int64(st, 1, id);
-    r = db_step(st, err);
-    if (r == DB_ROW)
-        *out = token_row(st);
-    db_reset(st);
-    if (r == DB_FAIL)
-        return err->rc;
-    if (r == DB_DONE)
-        return tend_fail(err, TEND_ENOTFOUND, "id", "no token %lld", (long long)id);
-    return TEND_OK;
+    rc = db_fetch_one(st, read_token, out, err);
+    return rc == TEND_ENOTFOUND ? tend_fail(err, rc, "id", "no token %lld", (long long)id) : rc;
 }
 
 enum tend_rc

@@ -169,9 +169,7 @@ take_fields(const json_t *body, struct ticket_input *in, int update, struct tend
             in->version = json_integer_value(v);
             in->fields |= TF_VERSION;
         } else {
-            char field[64];
-            snprintf(field, sizeof(field), "%s", key);
-            rc = tend_fail(err, TEND_EINVAL, field, "is not a known field");
+            rc = tend_fail(err, TEND_EINVAL, key, "is not a known field");
         }
         if (rc)
             break;
@@ -326,23 +324,6 @@ ticket_in_scope(const struct ticket *t, const struct ticket_scope *scope)
     if (scope->assignee_id && t->assignee_id != scope->assignee_id)
         return 0;
     return 1;
-}
-
-json_t *
-ticket_to_json(const struct ticket *t)
-{
-    char created[40], updated[40];
-    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:I,s:s,s:s}", "id", (json_int_t)t->id,
-                     "number", t->number, "subject", t->subject, "description", t->description,
-                     "status", t->status, "priority", t->priority, "customer_ref",
-                     t->customer_ref ? json_string(t->customer_ref) : json_null(),
-                     "organisation_id",
-                     t->organisation_id ? json_integer(t->organisation_id) : json_null(),
-                     "assignee_id", t->assignee_id ? json_integer(t->assignee_id) : json_null(),
-                     "version",
-                     (json_int_t)t->version, "created_at",
-                     time_format_rfc3339(t->created_at, created, sizeof(created)), "updated_at",
-                     time_format_rfc3339(t->updated_at, updated, sizeof(updated)));
 }
 
 void

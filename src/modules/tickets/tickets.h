@@ -119,10 +119,6 @@ enum tend_rc tickets_store_get(struct db *db, int64_t id, const struct ticket_sc
 enum tend_rc tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in,
                                   const struct ticket_scope *scope, const char *actor,
                                   int64_t now, struct ticket *out, struct tend_err *err);
-/* Up to filter->limit + 1 tickets (the extra one tells there is a next page).
- * Caller frees each with ticket_cleanup and the array with free. */
-enum tend_rc tickets_store_list(struct db *db, const struct ticket_filter *f, struct ticket **out,
-                                size_t *count, struct tend_err *err);
 
 /* Visit the tickets of a list page (up to filter->limit + 1) without copying:
  * the ticket passed to `row` borrows the database's memory and is valid only
@@ -131,11 +127,8 @@ enum tend_rc tickets_store_scan(struct db *db, const struct ticket_filter *f,
                                 void (*row)(void *ctx, const struct ticket *t), void *ctx,
                                 struct tend_err *err);
 
-/* The ticket as the API's JSON object (new reference). */
-json_t *ticket_to_json(const struct ticket *t);
-
 struct jbuf;
-/* The same JSON written straight into `b` (the hot read paths). */
+/* The ticket as the API's JSON object, written into `b`. */
 void ticket_write_json(struct jbuf *b, const struct ticket *t);
 
 #endif

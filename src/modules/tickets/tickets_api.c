@@ -33,18 +33,6 @@ scope_of(const struct api_req *r)
     return s;
 }
 
-/* A path id: digits only, else the ticket cannot exist (404). */
-static int
-path_id(struct api_req *r, int64_t *id)
-{
-    const char *s = api_param(r, "id");
-    if (!s || parse_int64(s, strlen(s), 1, INT64_MAX, id) != 0 || s[0] == '-') {
-        api_send_problem(r, 404, "id", "no such ticket", NULL);
-        return -1;
-    }
-    return 0;
-}
-
 static void
 send_ticket(struct api_req *r, int status, const struct ticket *t)
 {
@@ -189,7 +177,7 @@ tickets_api_get(struct api_req *r)
 
     struct ticket_scope scope = scope_of(r);
 
-    if (path_id(r, &id))
+    if (api_path_id(r, "ticket", &id))
         return;
     if (tickets_store_get(r->db, id, &scope, &t, &err)) {
         api_send_error(r, &err);
@@ -325,7 +313,7 @@ tickets_api_events(struct api_req *r)
 
     struct ticket_scope scope = scope_of(r);
 
-    if (path_id(r, &id))
+    if (api_path_id(r, "ticket", &id))
         return;
     if (tickets_store_get(r->db, id, &scope, &t, &err)) {
         api_send_error(r, &err);
@@ -392,7 +380,7 @@ tickets_api_update(struct api_req *r)
     const char *if_match = api_header(r, "if-match");
     int64_t id;
 
-    if (path_id(r, &id))
+    if (api_path_id(r, "ticket", &id))
         return;
     u = xcalloc(1, sizeof(*u));
     u->id = id;

@@ -13,8 +13,10 @@
     "updated_at, organisation_id, assignee_id"
 
 static void
-read_row(struct db_stmt *st, struct ticket *t)
+read_row(struct db_stmt *st, void *out)
 {
+    struct ticket *t = out;
+
     memset(t, 0, sizeof(*t));
     t->id = db_col_int64(st, 0);
     strlcopy(t->number, db_col_text(st, 1), sizeof(t->number));
@@ -92,7 +94,6 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const char *a
     struct db_stmt *st;
     enum db_step_result r;
     enum tend_rc rc;
-    json_t *data;
 
     rc = check_references(db, in->organisation_id, in->assignee_id, err);
     if (rc)
@@ -125,14 +126,15 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const char *a
     db_reset(st);
     if (r != DB_ROW)
         return r == DB_FAIL ? err->rc : tend_fail(err, TEND_EDB, NULL, "insert returned no row");
-    data = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "number", out->number, "subject",
-                     out->subject, "status", out->status, "priority", out->priority, "customer_ref",
-                     out->customer_ref ? json_string(out->customer_ref) : json_null(),
-                     "organisation_id",
-                     out->organisation_id ? json_integer(out->organisation_id) : json_null(),
-                     "assignee_id", out->assignee_id ? json_integer(out->assignee_id) : json_null());
-    rc = event_append(db, "ticket.created", "ticket", out->id, actor, data, now, err);
-    json_decref(data);
+    rc = event_record(
+        db, "ticket.created", "ticket", out->id, actor,
+        json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "number", out->number, "subject", out->subject,
+                  "status", out->status, "priority", out->priority, "customer_ref",
+                  out->customer_ref ? json_string(out->customer_ref) : json_null(),
+                  "organisation_id",
+                  out->organisation_id ? json_integer(out->organisation_id) : json_null(),
+                  "assignee_id", out->assignee_id ? json_integer(out->assignee_id) : json_null()),
+        now, err);
     if (rc)
         ticket_cleanup(out);
     return rc;
@@ -143,19 +145,16 @@ tickets_store_get(struct db *db, int64_t id, const struct ticket_scope *scope, s
                   struct tend_err *err)
 {
     struct db_stmt *st = db_prepare(db, "SELECT " TICKET_COLUMNS " FROM tickets WHERE id = ?", err);
-    enum db_step_result r;
+    enum tend_rc rc;
 
     if (!st)
         return err->rc;
     db_bind_int64(st, 1, id);
-    r = db_step(st, err);
-    if (r == DB_ROW)
-        read_row(st, out);
-    db_reset(st);
-    if (r == DB_FAIL)
-        return err->rc;
-    if (r == DB_DONE)
-        return tend_fail(err, TEND_ENOTFOUND, "id", "no ticket %lld", (long long)id);
+    rc = db_fetch_one(st, read_row, out, err);
+    if (rc == TEND_ENOTFOUND)
+        return tend_fail(err, rc, "id", "no ticket %lld", (long long)id);
+    if (rc)
+        return rc;
     if (!ticket_in_scope(out, scope)) {
         ticket_cleanup(out);
         return tend_fail(err, TEND_ENOTFOUND, "id", "no ticket %lld", (long long)id);
@@ -347,43 +346,4 @@ tickets_store_scan(struct db *db, const struct ticket_filter *f,
     }
     db_reset(st);
     return r == DB_FAIL ? err->rc : TEND_OK;
-}
-
-struct collect {
-    struct ticket *items;
-    size_t count, cap;
-};
-
-static void
-collect_row(void *ctx, const struct ticket *t)
-{
-    struct collect *c = ctx;
-    struct ticket *copy;
-
-    if (c->count == c->cap)
-        return;
-    copy = &c->items[c->count++];
-    *copy = *t;
-    copy->subject = xstrdup(t->subject);
-    copy->description = xstrdup(t->description);
-    copy->customer_ref = t->customer_ref ? xstrdup(t->customer_ref) : NULL;
-}
-
-enum tend_rc
-tickets_store_list(struct db *db, const struct ticket_filter *f, struct ticket **out, size_t *count,
-                   struct tend_err *err)
-{
-    struct collect c = {xcalloc((size_t)f->limit + 1, sizeof(struct ticket)), 0,
-                        (size_t)f->limit + 1};
-    enum tend_rc rc = tickets_store_scan(db, f, collect_row, &c, err);
-
-    if (rc) {
-        for (size_t i = 0; i < c.count; i++)
-            ticket_cleanup(&c.items[i]);
-        free(c.items);
-        return rc;
-    }
-    *out = c.items;
-    *count = c.count;
-    return TEND_OK;
 }

@@ -267,9 +267,7 @@ user_input_parse(const json_t *body, int create, struct user_input *c, struct te
             c->password = xstrdup(json_string_value(v));
             c->fields |= USER_F_PASSWORD;
         } else {
-            char field[64];
-            snprintf(field, sizeof(field), "%s", key);
-            return tend_fail(err, TEND_EINVAL, field, "is not a known field");
+            return tend_fail(err, TEND_EINVAL, key, "is not a known field");
         }
     }
     if (create) {
@@ -337,9 +335,7 @@ group_input_parse(const json_t *body, int create, struct group_input *g, struct 
             }
             g->has_members = 1;
         } else {
-            char field[64];
-            snprintf(field, sizeof(field), "%s", key);
-            return tend_fail(err, TEND_EINVAL, field, "is not a known field");
+            return tend_fail(err, TEND_EINVAL, key, "is not a known field");
         }
     }
     if (create && !g->name)

@@ -14,19 +14,6 @@
 
 #define USERS_LIST_MAX 200
 
-static int
-path_id(struct api_req *r, const char *what, int64_t *id)
-{
-    const char *s = api_param(r, "id");
-    if (!s || parse_int64(s, strlen(s), 1, INT64_MAX, id) != 0) {
-        char msg[64];
-        snprintf(msg, sizeof(msg), "no such %s", what);
-        api_send_problem(r, 404, "id", msg, NULL);
-        return -1;
-    }
-    return 0;
-}
-
 /* --- reading ------------------------------------------------------------------- */
 
 void
@@ -36,7 +23,7 @@ users_api_get(struct api_req *r)
     struct tend_err err;
     int64_t id;
 
-    if (path_id(r, "user", &id))
+    if (api_path_id(r, "user", &id))
         return;
     if (users_store_get(r->db, id, &u, &err)) {
         api_send_error(r, &err);
@@ -54,7 +41,7 @@ users_api_events(struct api_req *r)
     json_t *items;
     int64_t id;
 
-    if (path_id(r, "user", &id))
+    if (api_path_id(r, "user", &id))
         return;
     if (users_store_get(r->db, id, &u, &err)) {
         api_send_error(r, &err);
@@ -153,15 +140,6 @@ change_release(struct api_write *w)
 /* --- writing --------------------------------------------------------------------- */
 
 static enum tend_rc
-record(struct db *db, const char *type, int64_t user_id, const char *actor, json_t *data,
-       int64_t now, struct tend_err *err)
-{
-    enum tend_rc rc = event_append(db, type, "user", user_id, actor, data, now, err);
-    json_decref(data);
-    return rc;
-}
-
-static enum tend_rc
 create_apply(struct api_write *w, struct db *db)
 {
     struct user_change *c = (struct user_change *)w;
@@ -179,7 +157,7 @@ create_apply(struct api_write *w, struct db *db)
         roles, c->hash, c->in.organisation_id > 0 ? c->in.organisation_id : 0, now, &id, err);
     if (rc)
         return rc;
-    rc = record(db, "user.created", id, c->actor,
+    rc = event_record(db, "user.created", "user", id, c->actor,
                 json_pack("{s:s,s:s}", "username", c->in.username, "roles", roles), now, err);
     return rc ? rc : users_store_get(db, id, &c->result, err);
 }
@@ -236,22 +214,22 @@ update_apply(struct api_write *w, struct db *db)
         char from[160], to[160];
         user_roles_csv(old_roles, from, sizeof(from));
         user_roles_csv(u->roles, to, sizeof(to));
-        rc = record(db, "user.roles_changed", u->id, c->actor,
+        rc = event_record(db, "user.roles_changed", "user", u->id, c->actor,
                     json_pack("{s:{s:s,s:s}}", "roles", "from", from, "to", to), now, err);
     }
     if (rc == TEND_OK && u->disabled != was_disabled) {
-        rc = record(db, u->disabled ? "user.disabled" : "user.enabled", u->id, c->actor,
+        rc = event_record(db, u->disabled ? "user.disabled" : "user.enabled", "user", u->id, c->actor,
                     json_object(), now, err);
         if (rc == TEND_OK && u->disabled)
             rc = users_store_revoke_access(db, u->id, now, err);
     }
     if (rc == TEND_OK && (c->in.fields & USER_F_PASSWORD)) {
-        rc = record(db, "user.password_changed", u->id, c->actor, json_object(), now, err);
+        rc = event_record(db, "user.password_changed", "user", u->id, c->actor, json_object(), now, err);
         if (rc == TEND_OK && c->id != c->actor_id) /* set by an admin: old sessions end */
             rc = users_store_revoke_access(db, u->id, now, err);
     }
     if (rc == TEND_OK && (c->in.fields & (USER_F_NAME | USER_F_EMAIL | USER_F_ORG)))
-        rc = record(db, "user.updated", u->id, c->actor, json_object(), now, err);
+        rc = event_record(db, "user.updated", "user", u->id, c->actor, json_object(), now, err);
     return rc;
 }
 
@@ -340,7 +318,7 @@ users_api_update(struct api_req *r)
     struct tend_err err;
     int64_t id;
 
-    if (path_id(r, "user", &id))
+    if (api_path_id(r, "user", &id))
         return;
     c = xcalloc(1, sizeof(*c));
     c->id = id;
@@ -380,18 +358,15 @@ group_apply(struct api_write *w, struct db *db)
     enum tend_rc rc = groups_store_save(db, g->id, g->in.name, g->in.description,
                                         g->in.has_members ? g->in.members : NULL, g->in.nmembers,
                                         now, &id, &w->task.err);
-    json_t *data;
 
     if (rc)
         return rc;
     rc = groups_store_get(db, id, &g->result, &w->task.err);
     if (rc)
         return rc;
-    data = json_pack("{s:s,s:O}", "name", g->result.name, "members", g->result.members);
-    rc = event_append(db, g->id ? "group.updated" : "group.created", "group", id, g->actor, data,
-                      now, &w->task.err);
-    json_decref(data);
-    return rc;
+    return event_record(db, g->id ? "group.updated" : "group.created", "group", id, g->actor,
+                        json_pack("{s:s,s:O}", "name", g->result.name, "members", g->result.members),
+                        now, &w->task.err);
 }
 
 static void
@@ -434,7 +409,7 @@ void
 groups_api_update(struct api_req *r)
 {
     int64_t id;
-    if (path_id(r, "group", &id) == 0)
+    if (api_path_id(r, "group", &id) == 0)
         submit_group(r, id);
 }
 

@@ -16,7 +16,7 @@ users_store_add(struct db *db, const char *username, const char *display_name, c
                                     "roles, organisation_id, created_at, updated_at) "
                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                                     err);
-    enum db_step_result r;
+    enum tend_rc rc;
 
     if (!st)
         return err->rc;
@@ -28,13 +28,10 @@ users_store_add(struct db *db, const char *username, const char *display_name, c
     db_bind_ref(st, 6, organisation_id);
     db_bind_int64(st, 7, now);
     db_bind_int64(st, 8, now);
-    r = db_step(st, err);
-    if (r == DB_ROW && id)
-        *id = db_col_int64(st, 0);
-    db_reset(st);
-    if (r == DB_FAIL && err->rc == TEND_ECONFLICT)
+    rc = db_run_returning_id(st, id, err);
+    if (rc == TEND_ECONFLICT)
         return tend_fail(err, TEND_ECONFLICT, "username", "user '%.64s' already exists", username);
-    return r == DB_FAIL ? err->rc : TEND_OK;
+    return rc;
 }
 
 enum tend_rc
@@ -64,8 +61,10 @@ users_store_set_password(struct db *db, const char *username, const char *passwo
     "created_at, updated_at"
 
 static void
-read_user(struct db_stmt *st, struct user *u)
+read_user(struct db_stmt *st, void *out)
 {
+    struct user *u = out;
+
     memset(u, 0, sizeof(*u));
     u->id = db_col_int64(st, 0);
     strlcopy(u->username, db_col_text(st, 1), sizeof(u->username));
@@ -82,15 +81,8 @@ read_user(struct db_stmt *st, struct user *u)
 static enum tend_rc
 get_one(struct db_stmt *st, struct user *out, const char *what, struct tend_err *err)
 {
-    enum db_step_result r = db_step(st, err);
-    if (r == DB_ROW)
-        read_user(st, out);
-    db_reset(st);
-    if (r == DB_FAIL)
-        return err->rc;
-    if (r == DB_DONE)
-        return tend_fail(err, TEND_ENOTFOUND, "id", "no user %s", what);
-    return TEND_OK;
+    enum tend_rc rc = db_fetch_one(st, read_user, out, err);
+    return rc == TEND_ENOTFOUND ? tend_fail(err, rc, "id", "no user %s", what) : rc;
 }
 
 enum tend_rc
@@ -254,8 +246,10 @@ group_members(struct db *db, int64_t group_id, json_t **out, struct tend_err *er
 }
 
 static void
-read_group(struct db_stmt *st, struct group *g)
+read_group(struct db_stmt *st, void *out)
 {
+    struct group *g = out;
+
     memset(g, 0, sizeof(*g));
     g->id = db_col_int64(st, 0);
     g->name = xstrdup(db_col_text(st, 1));
@@ -269,19 +263,16 @@ groups_store_get(struct db *db, int64_t id, struct group *out, struct tend_err *
 {
     struct db_stmt *st = db_prepare(
         db, "SELECT id, name, description, created_at, updated_at FROM groups WHERE id = ?", err);
-    enum db_step_result r;
+    enum tend_rc rc;
 
     if (!st)
         return err->rc;
     db_bind_int64(st, 1, id);
-    r = db_step(st, err);
-    if (r == DB_ROW)
-        read_group(st, out);
-    db_reset(st);
-    if (r == DB_FAIL)
-        return err->rc;
-    if (r == DB_DONE)
-        return tend_fail(err, TEND_ENOTFOUND, "id", "no group %lld", (long long)id);
+    rc = db_fetch_one(st, read_group, out, err);
+    if (rc == TEND_ENOTFOUND)
+        return tend_fail(err, rc, "id", "no group %lld", (long long)id);
+    if (rc)
+        return rc;
     if (group_members(db, id, &out->members, err)) {
         group_cleanup(out);
         return err->rc;

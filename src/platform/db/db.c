@@ -152,6 +152,20 @@ db_run(struct db_stmt *st, struct tend_err *err)
 }
 
 enum tend_rc
+db_fetch_one(struct db_stmt *st, void (*read)(struct db_stmt *st, void *out), void *out,
+             struct tend_err *err)
+{
+    enum db_step_result r = db_step(st, err);
+
+    if (r == DB_ROW)
+        read(st, out);
+    db_reset(st);
+    if (r == DB_FAIL)
+        return err->rc;
+    return r == DB_DONE ? TEND_ENOTFOUND : TEND_OK;
+}
+
+enum tend_rc
 db_run_returning_id(struct db_stmt *st, int64_t *id, struct tend_err *err)
 {
     enum db_step_result r = db_step(st, err);

@@ -69,6 +69,12 @@ void db_reset(struct db_stmt *st);
 /* Run a statement that returns no rows; convenience over step+reset. */
 enum tend_rc db_run(struct db_stmt *st, struct tend_err *err);
 
+/* Step a query that returns at most one row: `read` copies the row into `out`
+ * before the statement is reset. TEND_ENOTFOUND (err left for the caller to
+ * word) when there is no row. */
+enum tend_rc db_fetch_one(struct db_stmt *st, void (*read)(struct db_stmt *st, void *out), void *out,
+                          struct tend_err *err);
+
 /* Run an "INSERT ... RETURNING id" and read the id (id may be NULL). */
 enum tend_rc db_run_returning_id(struct db_stmt *st, int64_t *id, struct tend_err *err);
 

@@ -32,6 +32,15 @@ event_append(struct db *db, const char *type, const char *entity, int64_t entity
 }
 
 enum tend_rc
+event_record(struct db *db, const char *type, const char *entity, int64_t entity_id,
+             const char *actor, json_t *data, int64_t at, struct tend_err *err)
+{
+    enum tend_rc rc = event_append(db, type, entity, entity_id, actor, data, at, err);
+    json_decref(data);
+    return rc;
+}
+
+enum tend_rc
 event_list(struct db *db, const char *entity, int64_t entity_id, int limit, json_t **out,
            struct tend_err *err)
 {

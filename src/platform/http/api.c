@@ -25,6 +25,19 @@ api_param(const struct api_req *r, const char *name)
     return NULL;
 }
 
+int
+api_path_id(struct api_req *r, const char *what, int64_t *id)
+{
+    const char *s = api_param(r, "id");
+    char msg[64];
+
+    if (s && parse_int64(s, strlen(s), 1, INT64_MAX, id) == 0)
+        return 0;
+    snprintf(msg, sizeof(msg), "no such %s", what);
+    api_send_problem(r, 404, "id", msg, NULL);
+    return -1;
+}
+
 const char *
 api_query(const struct api_req *r, const char *name)
 {
@@ -115,37 +128,38 @@ log_answer(struct api_req *r, int status, size_t bytes)
 {
     uint64_t ns = time_mono_ns() - r->started_ns;
     struct http_thread *t = r->thread;
-    struct jbuf b;
+    struct jbuf *b = &t->logline;
     size_t plen = r->req->path.len > 300 ? 300 : r->req->path.len;
     char ts[32];
 
     metrics_observe_request(r->route_id, status, ns);
     if (!t->server->config.access_log)
         return;
-    jbuf_init(&b, 512);
-    jbuf_lit(&b, "{\"ts\":");
-    jbuf_str(&b, time_format_rfc3339(time_now_ms(), ts, sizeof(ts)), 24);
-    jbuf_lit(&b, ",\"request_id\":");
-    jbuf_cstr(&b, r->request_id);
-    jbuf_lit(&b, ",\"method\":");
-    jbuf_str(&b, r->req->method.base, r->req->method.len);
-    jbuf_lit(&b, ",\"path\":");
+    if (!b->data)
+        jbuf_init(b, 512);
+    b->len = 0;
+    jbuf_lit(b, "{\"ts\":");
+    jbuf_str(b, time_format_rfc3339(time_now_ms(), ts, sizeof(ts)), 24);
+    jbuf_lit(b, ",\"request_id\":");
+    jbuf_cstr(b, r->request_id);
+    jbuf_lit(b, ",\"method\":");
+    jbuf_str(b, r->req->method.base, r->req->method.len);
+    jbuf_lit(b, ",\"path\":");
     /* the raw path may hold any bytes: keep valid UTF-8 only */
     if (utf8_valid(r->req->path.base, plen))
-        jbuf_str(&b, r->req->path.base, plen);
+        jbuf_str(b, r->req->path.base, plen);
     else
-        jbuf_lit(&b, "\"(not UTF-8)\"");
-    jbuf_lit(&b, ",\"route\":");
-    jbuf_cstr(&b, r->route ? r->route->path : "");
-    jbuf_lit(&b, ",\"status\":");
-    jbuf_int(&b, status);
-    jbuf_lit(&b, ",\"bytes\":");
-    jbuf_int(&b, (int64_t)bytes);
-    jbuf_lit(&b, ",\"us\":");
-    jbuf_int(&b, (int64_t)(ns / 1000));
-    jbuf_lit(&b, "}\n");
-    http_thread_log(t, b.data, b.len);
-    jbuf_cleanup(&b);
+        jbuf_lit(b, "\"(not UTF-8)\"");
+    jbuf_lit(b, ",\"route\":");
+    jbuf_cstr(b, r->route ? r->route->path : "");
+    jbuf_lit(b, ",\"status\":");
+    jbuf_int(b, status);
+    jbuf_lit(b, ",\"bytes\":");
+    jbuf_int(b, (int64_t)bytes);
+    jbuf_lit(b, ",\"us\":");
+    jbuf_int(b, (int64_t)(ns / 1000));
+    jbuf_lit(b, "}\n");
+    http_thread_log(t, b->data, b->len);
 }
 
 void

@@ -33,6 +33,7 @@ struct api_actor {
     int64_t session_id;      /* the session row, for logout */
     int64_t token_id;
     char csrf[48]; /* the session's CSRF token (sessions only) */
+    const char *scopes; /* the token's scopes, in the request pool (tokens only) */
 };
 
 /* One request, allocated in its h2o pool: it lives exactly as long as the request. */
@@ -57,6 +58,10 @@ typedef void (*api_handler)(struct api_req *r);
 
 /* The value of path parameter `name`, or NULL. */
 const char *api_param(const struct api_req *r, const char *name);
+
+/* The route's ":id" parameter as a positive integer; anything else answers 404
+ * "no such <what>" and returns -1 (then the handler just returns). */
+int api_path_id(struct api_req *r, const char *what, int64_t *id);
 
 /* The decoded value of query parameter `name` (first occurrence), or NULL. */
 const char *api_query(const struct api_req *r, const char *name);

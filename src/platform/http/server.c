@@ -197,6 +197,7 @@ thread_main(void *arg)
     }
     flush_log(t);
     teardown_loop(t);
+    jbuf_cleanup(&t->logline);
     return NULL;
 }
 

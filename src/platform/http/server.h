@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "platform/http/router.h"
+#include "platform/util/jbuf.h"
 #include "platform/util/err.h"
 
 struct db;
@@ -63,6 +64,7 @@ struct http_thread {
     size_t pending; /* requests waiting for a write or job */
     char logbuf[65536];
     size_t loglen;
+    struct jbuf logline; /* reused for each access-log line */
 };
 
 struct http_server {
