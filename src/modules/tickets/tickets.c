@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modules/users/users.h"
+#include "platform/http/api.h"
 #include "platform/util/jbuf.h"
 #include "platform/util/util.h"
 
@@ -312,6 +314,24 @@ int
 ticket_cursor_decode(const char *s, int64_t *before_id)
 {
     return cursor_decode("t1", s, before_id);
+}
+
+/* Staff roles that see every ticket; everyone else is scoped. */
+#define UNSCOPED_ROLES                                                                           \
+    (ROLE_ADMIN | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_AGENT | ROLE_WAREHOUSE | ROLE_FINANCE)
+
+struct ticket_scope
+ticket_scope_for(const struct api_actor *actor)
+{
+    struct ticket_scope s = {0, 0};
+
+    if (actor->roles & UNSCOPED_ROLES)
+        return s;
+    if (actor->roles & ROLE_ENGINEER)
+        s.assignee_id = actor->user_id;
+    else /* a customer; one without an organisation sees nothing */
+        s.organisation_id = actor->organisation_id ? actor->organisation_id : -1;
+    return s;
 }
 
 int

@@ -67,6 +67,11 @@ struct ticket_scope {
     int64_t assignee_id;
 };
 
+struct api_actor;
+/* The scope of a caller: staff see everything, engineers their assigned tickets,
+ * customers their organisation's (none without an organisation). */
+struct ticket_scope ticket_scope_for(const struct api_actor *actor);
+
 /* Whether ticket `t` is within `scope`. */
 int ticket_in_scope(const struct ticket *t, const struct ticket_scope *scope);
 

@@ -15,22 +15,11 @@
 
 #define CREATE_SCOPE "POST /api/v1/tickets"
 
-/* Staff roles that see every ticket; everyone else is scoped. */
-#define UNSCOPED_ROLES (ROLE_ADMIN | ROLE_MANAGER | ROLE_DISPATCHER | ROLE_AGENT | ROLE_WAREHOUSE | ROLE_FINANCE)
-
 /* The part of the tickets the caller may see (see struct ticket_scope). */
 static struct ticket_scope
 scope_of(const struct api_req *r)
 {
-    struct ticket_scope s = {0, 0};
-
-    if (r->actor.roles & UNSCOPED_ROLES)
-        return s;
-    if (r->actor.roles & ROLE_ENGINEER)
-        s.assignee_id = r->actor.user_id;
-    else /* a customer; one without an organisation sees nothing */
-        s.organisation_id = r->actor.organisation_id ? r->actor.organisation_id : -1;
-    return s;
+    return ticket_scope_for(&r->actor);
 }
 
 static void
