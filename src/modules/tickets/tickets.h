@@ -246,6 +246,44 @@ enum tend_rc tickets_store_scan(struct db *db, const struct ticket_filter *f,
 enum tend_rc tickets_store_counts(struct db *db, const struct ticket_filter *f, json_t **out,
                                   struct tend_err *err);
 
+/* --- comments (comments_store.c) -------------------------------------------- */
+
+#define COMMENT_BODY_MAX_BYTES 65536
+#define COMMENT_MAX_ATTACHMENTS 20
+
+/* A validated comment: body owned. */
+struct comment_input {
+    int64_t ticket_id;
+    char *body;
+    int internal;
+    int64_t attachment_ids[COMMENT_MAX_ATTACHMENTS];
+    int nattachments;
+};
+
+/* Validate {body, internal?, attachment_ids?}. */
+enum tend_rc comment_input_parse(const json_t *body, struct comment_input *in, struct tend_err *err);
+void comment_input_cleanup(struct comment_input *in);
+
+/* Add a comment (writer thread): the event and the ticket's updated_at too.
+ * *out is the comment as the API shows it (attachments empty). */
+enum tend_rc comments_store_add(struct db *db, const struct comment_input *in,
+                                const struct ticket_actor *actor, int64_t now, json_t **out,
+                                struct tend_err *err);
+
+/* A ticket's comments, oldest first; internal notes only with include_internal. */
+enum tend_rc comments_store_list(struct db *db, int64_t ticket_id, int include_internal, json_t **out,
+                                 struct tend_err *err);
+
+/* --- search (tickets_search_store.c) ----------------------------------------- */
+
+#define SEARCH_QUERY_MAX_CHARS 200
+
+/* Tickets matching `q` within `f`'s scope and status categories, best first:
+ * *out is an array of {ticket, snippet, rank}. With `customer` set, internal
+ * notes neither match nor show. */
+enum tend_rc tickets_store_search(struct db *db, const char *q, const struct ticket_filter *f,
+                                  int customer, int limit, json_t **out, struct tend_err *err);
+
 struct jbuf;
 /* The ticket as the API's JSON object, written into `b`. With `customer` set,
  * the watchers list is left out. */

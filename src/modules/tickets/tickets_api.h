@@ -12,6 +12,11 @@ void tickets_api_events(struct api_req *r);
 void tickets_api_counts(struct api_req *r);
 void tickets_api_transitions(struct api_req *r);
 void tickets_api_transition(struct api_req *r);
+void tickets_api_search(struct api_req *r);
+
+/* comments_api.c */
+void comments_api_list(struct api_req *r);
+void comments_api_create(struct api_req *r);
 
 /* ticket_config_api.c */
 void ticket_types_api_list(struct api_req *r);
