@@ -330,6 +330,13 @@ enum tend_rc views_store_save(struct db *db, int64_t user_id, int64_t id, const 
                               json_t **out, struct tend_err *err);
 enum tend_rc views_store_delete(struct db *db, int64_t user_id, int64_t id, struct tend_err *err);
 
+/* --- export (tickets_export.c) --------------------------------------------- */
+
+/* The tickets of `f` as CSV (xlsx 0) or an XLSX workbook (temporary files in
+ * `tmpdir`): *out is malloc'd, *len bytes. */
+enum tend_rc tickets_export(struct db *db, const struct ticket_filter *f, int xlsx, const char *tmpdir,
+                            char **out, size_t *len, struct tend_err *err);
+
 /* --- search (tickets_search_store.c) ----------------------------------------- */
 
 #define SEARCH_QUERY_MAX_CHARS 200
