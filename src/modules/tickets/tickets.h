@@ -337,6 +337,15 @@ enum tend_rc views_store_delete(struct db *db, int64_t user_id, int64_t id, stru
 enum tend_rc tickets_export(struct db *db, const struct ticket_filter *f, int xlsx, const char *tmpdir,
                             char **out, size_t *len, struct tend_err *err);
 
+/* --- benchmark data (tickets_gen_store.c) ------------------------------------ */
+
+/* Add `count` generated tickets (and, once, the customers, engineers, groups
+ * and custom fields they refer to), in transactions of 50000; `progress` is
+ * called after each. Not for production databases. */
+enum tend_rc tickets_store_generate(struct db *db, int64_t count, uint64_t seed,
+                                    void (*progress)(void *ctx, int64_t done, int64_t total), void *ctx,
+                                    struct tend_err *err);
+
 /* --- search (tickets_search_store.c) ----------------------------------------- */
 
 #define SEARCH_QUERY_MAX_CHARS 200
