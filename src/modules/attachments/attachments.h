@@ -59,7 +59,7 @@ struct attachment {
     int internal;
     char sha256[ATTACHMENT_SHA256_HEX];
     char filename[ATTACHMENT_FILENAME_MAX_BYTES + 1];
-    char content_type[64];
+    char content_type[128]; /* the longest sniffed type is 73 bytes */
     int64_t size;
     int64_t created_at; /* epoch ms */
 };
