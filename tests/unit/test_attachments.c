@@ -317,8 +317,10 @@ setup(void **state)
     char url[128];
 
     snprintf(f->dir, sizeof(f->dir), "/tmp/tend-unit-XXXXXX");
-    if (!mkdtemp(f->dir))
+    if (!mkdtemp(f->dir)) {
+        free(f);
         return -1;
+    }
     snprintf(url, sizeof(url), "sqlite:%s/t.db", f->dir);
     if (db_open(url, DB_OPEN_CREATE, &f->db, &err) || migrate_up(f->db, NULL, &err) ||
         db_exec(f->db,
@@ -328,6 +330,8 @@ setup(void **state)
                 "VALUES (7, 1, 'a', 'x', 0)",
                 &err)) {
         fprintf(stderr, "setup: %s\n", err.message);
+        db_close(f->db);
+        free(f);
         return -1;
     }
     *state = f;

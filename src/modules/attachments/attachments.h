@@ -13,7 +13,7 @@
 #define ATTACHMENT_MAX_BYTES ((size_t)20 << 20)
 #define ATTACHMENT_FILENAME_MAX_CHARS 255
 /* The longest valid name in bytes: 255 code points of at most 4 bytes. */
-#define ATTACHMENT_FILENAME_MAX_BYTES (ATTACHMENT_FILENAME_MAX_CHARS * 4)
+#define ATTACHMENT_FILENAME_MAX_BYTES ((size_t)ATTACHMENT_FILENAME_MAX_CHARS * 4)
 #define ATTACHMENT_SHA256_HEX 65 /* 64 hex digits and the NUL */
 /* Room for "<data-dir>/attachments/ab/cd/<64 hex>" with a data dir of up to ~900 bytes. */
 #define ATTACHMENT_PATH_MAX 1024

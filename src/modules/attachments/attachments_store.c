@@ -264,6 +264,7 @@ check_claimable(struct db *db, const char *entity, int64_t entity_id, const int6
     struct attachment a;
     enum tend_rc rc;
 
+    memset(&a, 0, sizeof(a));
     snprintf(field, sizeof(field), "attachment_ids[%d]", i);
     for (int j = 0; j < i; j++)
         if (ids[j] == ids[i])
