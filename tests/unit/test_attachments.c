@@ -270,6 +270,7 @@ test_storage_path_comes_from_the_digest_only(void **state)
                                      path, sizeof(path)), -1);
     assert_int_equal(attachment_path("d", HEX "00", path, sizeof(path)), -1);
     assert_int_equal(attachment_path("d", "", path, sizeof(path)), -1);
+    assert_int_equal(attachment_path("", HEX, path, sizeof(path)), -1); /* not at the root */
     assert_int_equal(attachment_path("/var/lib/tend", HEX, path, 40), -1);
 }
 

@@ -285,7 +285,7 @@ attachment_path(const char *data_dir, const char *hex, char *out, size_t outlen)
 {
     int n;
 
-    if (!data_dir || !attachment_sha256_valid(hex))
+    if (!data_dir || !*data_dir || !attachment_sha256_valid(hex))
         return -1;
     n = snprintf(out, outlen, "%s/attachments/%.2s/%.2s/%s", data_dir, hex, hex + 2, hex);
     return n < 0 || (size_t)n >= outlen ? -1 : 0;

@@ -60,8 +60,11 @@ enum tend_rc
 attachments_prepare_dir(const char *data_dir, struct tend_err *err)
 {
     char path[ATTACHMENT_PATH_MAX];
-    int n = snprintf(path, sizeof(path), "%s/attachments", data_dir);
+    int n;
 
+    if (!data_dir || !*data_dir) /* never "/attachments" at the root */
+        return tend_fail(err, TEND_EINVAL, "data-dir", "is empty");
+    n = snprintf(path, sizeof(path), "%s/attachments", data_dir);
     if (n < 0 || (size_t)n >= sizeof(path))
         return tend_fail(err, TEND_EINVAL, "data-dir", "is too long");
     return ensure_dir(path, data_dir, err);
