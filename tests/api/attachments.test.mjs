@@ -5,6 +5,7 @@
 // "Attachments".
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -341,6 +342,25 @@ describe('attachments', { timeout: 120000 }, () => {
       const mine = await api.create({ subject: `${tag('att')} for the engineer`, assignee_id: me.user?.id ?? me.id });
       const r = await uploaded(engineer, mine.id, 'after-repair.jpg', ALLOWED[1][2]);
       assert.equal((await download(engineer, r.body.id)).status, 200);
+    });
+
+    it('files of internal comments are hidden from customers, shown to staff', async (t) => {
+      // comments come with the comments API; until then mark the row as an internal
+      // comment's file would (attachments_store_claim) straight in the database
+      if (spawnSync('sqlite3', ['-version']).status !== 0) { t.skip('needs the sqlite3 CLI'); return; }
+      const pub = await uploaded(api, ticket.id, 'public.png', PNG);
+      const internal = await uploaded(api, ticket.id, 'internal-note.png', Buffer.concat([PNG, Buffer.from('x')]));
+      const db = server.db.replace(/^sqlite:/, '');
+      const u = spawnSync('sqlite3', [db, `PRAGMA busy_timeout=5000; UPDATE attachments SET internal = 1 WHERE id = ${internal.body.id};`],
+        { encoding: 'utf8' });
+      assert.equal(u.status, 0, u.stderr);
+      const seen = (await listOf(customer, ticket.id)).map((a) => a.id);
+      assert.ok(seen.includes(pub.body.id) && !seen.includes(internal.body.id), `customer list: ${seen}`);
+      const none = assertProblem(await customer.get('/api/v1/attachments/987654321'), 404);
+      const p = assertProblem(await download(customer, internal.body.id), 404);
+      assert.equal(p.detail, none.detail, 'answered as if it did not exist');
+      assert.ok((await listOf(api, ticket.id)).some((a) => a.id === internal.body.id), 'staff list it');
+      assert.equal((await download(api, internal.body.id)).status, 200, 'staff download it');
     });
 
     it('without credentials every route is 401', async () => {
