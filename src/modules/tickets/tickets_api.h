@@ -13,4 +13,19 @@ void tickets_api_counts(struct api_req *r);
 void tickets_api_transitions(struct api_req *r);
 void tickets_api_transition(struct api_req *r);
 
+/* ticket_config_api.c */
+void ticket_types_api_list(struct api_req *r);
+void ticket_types_api_create(struct api_req *r);
+void ticket_types_api_update(struct api_req *r);
+void workflows_api_list(struct api_req *r);
+void workflows_api_get(struct api_req *r);
+void workflows_api_create(struct api_req *r);
+void workflows_api_replace(struct api_req *r);
+void custom_fields_api_list(struct api_req *r);
+void custom_fields_api_create(struct api_req *r);
+void custom_fields_api_update(struct api_req *r);
+void categories_api_list(struct api_req *r);
+void categories_api_create(struct api_req *r);
+void categories_api_update(struct api_req *r);
+
 #endif
