@@ -12,6 +12,18 @@ void tickets_api_events(struct api_req *r);
 void tickets_api_counts(struct api_req *r);
 void tickets_api_transitions(struct api_req *r);
 void tickets_api_transition(struct api_req *r);
+void tickets_api_search(struct api_req *r);
+
+/* links_api.c */
+void links_api_list(struct api_req *r);
+void links_api_create(struct api_req *r);
+void links_api_delete(struct api_req *r);
+void tickets_api_merge(struct api_req *r);
+void tickets_api_bulk(struct api_req *r);
+
+/* comments_api.c */
+void comments_api_list(struct api_req *r);
+void comments_api_create(struct api_req *r);
 
 /* ticket_config_api.c */
 void ticket_types_api_list(struct api_req *r);
