@@ -137,8 +137,9 @@ describe('ticket links, merge and bulk', { timeout: 90000 }, () => {
       const se = await events(admin, surv.id);
       assert.deepEqual(de.slice(0, dupEventsBefore.length), dupEventsBefore, 'the duplicate keeps its history');
       assert.deepEqual(se.slice(0, survEventsBefore.length), survEventsBefore, 'the survivor keeps its history');
-      assert.deepEqual(de.find((e) => e.type === 'ticket.merged')?.data, { into: surv.id });
-      assert.deepEqual(se.find((e) => e.type === 'ticket.merged_from')?.data, { from: dup.id });
+      // the contract names {into} and {from}; more detail (numbers, statuses) is welcome
+      assert.equal(de.find((e) => e.type === 'ticket.merged')?.data.into, surv.id);
+      assert.equal(se.find((e) => e.type === 'ticket.merged_from')?.data.from, dup.id);
       assert.equal((await admin.get(`${T}/${dup.id}/comments`)).body.items.length, 1, 'comments stay on the duplicate');
       assert.equal((await getTicket(admin, surv.id)).merged_into_id, null);
     });
