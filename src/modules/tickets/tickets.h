@@ -317,6 +317,35 @@ enum tend_rc bulk_store_apply(struct db *db, const struct bulk_input *in,
                               const struct ticket_scope *scope, const struct ticket_actor *actor,
                               int64_t now, json_t **items, json_t **failures, struct tend_err *err);
 
+/* --- saved views (views_store.c) ------------------------------------------- */
+
+/* A user's views as [{id, name, query, columns, position, created_at, updated_at}]. */
+enum tend_rc views_store_list(struct db *db, int64_t user_id, json_t **out, struct tend_err *err);
+/* One of the user's views; TEND_ENOTFOUND for anyone else's. */
+enum tend_rc views_store_get(struct db *db, int64_t user_id, int64_t id, json_t **out,
+                             struct tend_err *err);
+/* Create (id 0) or replace a view; *out is the saved view. */
+enum tend_rc views_store_save(struct db *db, int64_t user_id, int64_t id, const char *name,
+                              const char *query, const json_t *columns, int position, int64_t now,
+                              json_t **out, struct tend_err *err);
+enum tend_rc views_store_delete(struct db *db, int64_t user_id, int64_t id, struct tend_err *err);
+
+/* --- export (tickets_export.c) --------------------------------------------- */
+
+/* The tickets of `f` as CSV (xlsx 0) or an XLSX workbook (temporary files in
+ * `tmpdir`): *out is malloc'd, *len bytes. */
+enum tend_rc tickets_export(struct db *db, const struct ticket_filter *f, int xlsx, const char *tmpdir,
+                            char **out, size_t *len, struct tend_err *err);
+
+/* --- benchmark data (tickets_gen_store.c) ------------------------------------ */
+
+/* Add `count` generated tickets (and, once, the customers, engineers, groups
+ * and custom fields they refer to), in transactions of 50000; `progress` is
+ * called after each. Not for production databases. */
+enum tend_rc tickets_store_generate(struct db *db, int64_t count, uint64_t seed,
+                                    void (*progress)(void *ctx, int64_t done, int64_t total), void *ctx,
+                                    struct tend_err *err);
+
 /* --- search (tickets_search_store.c) ----------------------------------------- */
 
 #define SEARCH_QUERY_MAX_CHARS 200

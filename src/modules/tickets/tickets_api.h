@@ -21,6 +21,15 @@ void links_api_delete(struct api_req *r);
 void tickets_api_merge(struct api_req *r);
 void tickets_api_bulk(struct api_req *r);
 
+/* export_api.c */
+void tickets_api_export(struct api_req *r);
+
+/* views_api.c */
+void views_api_list(struct api_req *r);
+void views_api_create(struct api_req *r);
+void views_api_update(struct api_req *r);
+void views_api_delete(struct api_req *r);
+
 /* comments_api.c */
 void comments_api_list(struct api_req *r);
 void comments_api_create(struct api_req *r);
