@@ -41,14 +41,14 @@ describe('ticket export', { timeout: 60000 }, () => {
     server = await startServer({ demo: true });
     admin = client(server.url, { token: server.token });
     s = await demoSessions(server, ['finance', 'engineer', 'customer', 'agent']);
-    await addField(admin, { key: 'serial_no', label: 'Serial number', type: 'text' });
-    await addField(admin, { key: 'pages', label: 'Pages', type: 'number' });
-    await addField(admin, { key: 'parts', label: 'Parts', type: 'multi_select', options: ['roller', 'fuser'] });
+    await addField(admin, { key: 'exp_serial', label: 'Serial number (export)', type: 'text' });
+    await addField(admin, { key: 'exp_pages', label: 'Pages (export)', type: 'number' });
+    await addField(admin, { key: 'exp_parts', label: 'Parts (export)', type: 'multi_select', options: ['roller', 'fuser'] });
     made = [];
     made.push(await admin.create({ subject: '空调机组高压报警，已停机', customer_ref: ref, priority: 'urgent',
-      description: '3号楼屋顶', custom: { serial_no: 'HVAC-900', pages: 12 }, tags: ['暖通'] }));
+      description: '3号楼屋顶', custom: { exp_serial: 'HVAC-900', exp_pages: 12 }, tags: ['暖通'] }));
     made.push(await admin.create({ subject: 'Comma, "quotes" and\nnewline', customer_ref: ref, priority: 'high',
-      description: 'line 1\r\nline 2, "quoted"', custom: { parts: ['roller', 'fuser'] } }));
+      description: 'line 1\r\nline 2, "quoted"', custom: { exp_parts: ['roller', 'fuser'] } }));
     made.push(await admin.create({ subject: '=HYPERLINK("http://evil.example")', customer_ref: ref, priority: 'low' }));
     made.push(await admin.create({ subject: 'plain', customer_ref: ref, priority: 'high' }));
   });
@@ -87,7 +87,7 @@ describe('ticket export', { timeout: 60000 }, () => {
     for (const f of ['id', 'number', 'type', 'subject', 'status', 'priority', 'created_at']) {
       assert.ok(head.includes(f), `header has ${f}: ${head}`);
     }
-    const customCols = [col(head, 'serial_no', 'Serial number'), col(head, 'pages', 'Pages'), col(head, 'parts', 'Parts')];
+    const customCols = [col(head, 'exp_serial', 'Serial number (export)'), col(head, 'exp_pages', 'Pages (export)'), col(head, 'exp_parts', 'Parts (export)')];
     assert.ok(customCols.every(Boolean), `a column per custom field: ${head}`);
     const firstCustom = Math.min(...customCols.map((c) => head.indexOf(c)));
     assert.ok(head.indexOf('subject') < firstCustom && head.indexOf('number') < firstCustom,
@@ -169,7 +169,7 @@ describe('ticket export', { timeout: 60000 }, () => {
       assert.equal(Number(rows[i][idCol]), Number(c[i][idCol]), `row ${i} id`);
       assert.equal(String(rows[i][subjCol]).replace(/^'/, ''), c[i][subjCol].replace(/^'/, ''), `row ${i} subject`);
     }
-    const pagesCol = head.indexOf(col(head, 'pages', 'Pages'));
+    const pagesCol = head.indexOf(col(head, 'exp_pages', 'Pages (export)'));
     const hvac = rows.find((row) => Number(row[idCol]) === made[0].id);
     assert.equal(hvac[subjCol], '空调机组高压报警，已停机');
     assert.equal(Number(hvac[pagesCol]), 12, 'a number is a number cell (or its text)');

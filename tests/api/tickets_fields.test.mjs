@@ -14,7 +14,7 @@ describe('ticket fields', { timeout: 60000 }, () => {
   const MARK = tag('fld');
   // field keys of this suite (one per type), made in before()
   const F = {
-    serial: 'serial_no', notes: 'site_notes', pages: 'pages', cost: 'repair_cost', installed: 'install_date',
+    serial: 'our_serial', notes: 'site_notes', pages: 'pages', cost: 'repair_cost', installed: 'install_date',
     visit: 'visit_at', severity: 'severity', parts: 'parts', warranty: 'under_warranty', tech: 'technician',
     asset: 'asset_ref', rmaNo: 'rma_no', rmaReason: 'rma_reason',
   };
@@ -46,7 +46,18 @@ describe('ticket fields', { timeout: 60000 }, () => {
   });
   after(async () => { await server?.close(); });
 
-  const DEFAULTS = () => ({ [F.severity]: 'minor', [F.warranty]: false });
+  // the defaults of this suite's fields plus those of the demo's own fields (GET
+  // /custom-fields: active, with a default, for every type or for repairs)
+  let demoDefaults = {};
+  const DEFAULTS = () => ({ ...demoDefaults, [F.severity]: 'minor', [F.warranty]: false });
+  before(async () => {
+    const r = await admin.get('/api/v1/custom-fields');
+    assert.equal(r.status, 200, r.text.slice(0, 300));
+    for (const f of r.body.items) {
+      if (Object.values(F).includes(f.key) || !f.active || f.default === null || f.default === undefined) continue;
+      if (f.ticket_types.length === 0 || f.ticket_types.includes('repair')) demoDefaults[f.key] = f.default;
+    }
+  });
 
   describe('custom fields', () => {
     it('every type accepts a valid value on create and reads it back (datetime in UTC)', async () => {
