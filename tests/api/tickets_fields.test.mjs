@@ -67,7 +67,7 @@ describe('ticket fields', { timeout: 60000 }, () => {
         [F.parts]: ['roller', 'fuser'], [F.warranty]: true, [F.tech]: ids.engineer, [F.asset]: 77,
       };
       const t = await admin.create({ subject: `${MARK} every type`, custom });
-      assert.deepEqual(t.custom, { ...custom, [F.visit]: '2026-11-24T01:30:00.000Z' });
+      assert.deepEqual(t.custom, { ...demoDefaults, ...custom, [F.visit]: '2026-11-24T01:30:00.000Z' });
       assert.deepEqual((await getTicket(admin, t.id)).custom, t.custom);
     });
 
@@ -75,7 +75,7 @@ describe('ticket fields', { timeout: 60000 }, () => {
       const t = await admin.create({ subject: `${MARK} defaults` });
       assert.deepEqual(t.custom, DEFAULTS());
       const u = await admin.create({ subject: `${MARK} no defaults`, custom: { [F.severity]: 'critical', [F.warranty]: true } });
-      assert.deepEqual(u.custom, { [F.severity]: 'critical', [F.warranty]: true });
+      assert.deepEqual(u.custom, { ...demoDefaults, [F.severity]: 'critical', [F.warranty]: true });
     });
 
     const invalid = [
