@@ -111,7 +111,7 @@ describe('authentication', { timeout: 30000 }, () => {
       assert.equal(r.body.csrf_token, s.csrf);
       assertNoSecrets(r, 'me', DEMO_PASSWORD);
       const p = r.body.permissions;
-      assert.deepEqual([...(p.tickets || [])].sort(), ['create', 'read', 'update'], JSON.stringify(p));
+      assert.deepEqual([...(p.tickets || [])].sort(), ['bulk', 'comment', 'create', 'export', 'merge', 'read', 'update'], JSON.stringify(p));
       assert.deepEqual(p.users, ['read'], JSON.stringify(p));
       assert.deepEqual(p.groups, ['read'], JSON.stringify(p));
       for (const res of ['tokens', 'permissions']) {

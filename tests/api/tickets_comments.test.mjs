@@ -129,7 +129,7 @@ describe('ticket comments', { timeout: 60000 }, () => {
       [{ body: 'x'.repeat(65537) }, 'body'], [{ body: '字'.repeat(21846) }, 'body'], [{ body: '' }, 'body'],
       [{}, 'body'], [{ body: null }, 'body'], [{ body: 5 }, 'body'], [{ body: ['x'] }, 'body'],
       [{ body: 'x', internal: 'yes' }, 'internal'], [{ body: 'x', internal: 1 }, 'internal'],
-      [{ body: 'x', attachment_ids: [987654] }, 'attachment_ids'], [{ body: 'x', attachment_ids: 'a' }, 'attachment_ids'],
+      [{ body: 'x', attachment_ids: [987654] }, 'attachment_ids[0]'], [{ body: 'x', attachment_ids: 'a' }, 'attachment_ids'],
       [{ body: 'x', colour: 'red' }, 'colour'],
     ]) {
       assertProblem(await admin.post(`${T}/${t.id}/comments`, body), 422, field, JSON.stringify(body).slice(0, 50));

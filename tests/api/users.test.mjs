@@ -76,7 +76,7 @@ describe('users and groups', { timeout: 30000 }, () => {
       assert.equal(s.user.id, u.id);
       assertNoSecrets(s.loginResponse, 'login', PASSWORD);
       const p = await perms(s);
-      assert.deepEqual(sorted(p.tickets), ['create', 'read', 'update']);
+      assert.deepEqual(sorted(p.tickets), ['bulk', 'comment', 'create', 'export', 'merge', 'read', 'update']);
       assert.deepEqual(sorted(p.groups), ['manage', 'read']);
       assert.deepEqual(p.permissions, ['read']);
       assert.ok(!p.tokens?.length, `no tokens permission: ${JSON.stringify(p)}`);
@@ -167,7 +167,7 @@ describe('users and groups', { timeout: 30000 }, () => {
       assert.deepEqual(r.body.roles, ['agent']);
       assertNoSecrets(r, 'PATCH');
       const p = await perms(s);
-      assert.deepEqual(sorted(p.tickets), ['create', 'read', 'update']);
+      assert.deepEqual(sorted(p.tickets), ['bulk', 'comment', 'create', 'export', 'merge', 'read', 'update']);
       assert.deepEqual(p.users, ['read']);
       assert.equal((await s.post('/api/v1/tickets', { subject: 'now an agent' })).status, 201);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform/util/jbuf.h"
 #include "platform/util/util.h"
 #include "tickets.h"
 #include "tickets_store.h"
@@ -140,8 +141,18 @@ bulk_store_apply(struct db *db, const struct bulk_input *in, const struct ticket
                  const struct ticket_actor *actor, int64_t now, json_t **items, json_t **failures,
                  struct tend_err *err)
 {
+    enum tend_rc checked;
+
     *items = json_array();
     *failures = json_array();
+    /* a wrong value is wrong for every ticket: say so once, on its field */
+    checked = tickets_store_check_references(db, &in->set, in->set.fields, err);
+    if (checked) {
+        char field[80];
+        snprintf(field, sizeof(field), "set.%.60s", err->field);
+        strlcopy(err->field, field, sizeof(err->field));
+        return checked;
+    }
     for (int i = 0; i < in->nids; i++) {
         struct ticket t, old;
         struct ticket_input change = in->set;
@@ -169,10 +180,13 @@ bulk_store_apply(struct db *db, const struct bulk_input *in, const struct ticket
             json_decref(change.tags);
             if (rc == TEND_OK)
                 rc = tickets_store_recount(db, &old, &t, &one);
-            if (rc == TEND_OK)
-                json_array_append_new(*items, json_pack("{s:I,s:s,s:s,s:I}", "id", (json_int_t)t.id,
-                                                        "number", t.number, "status", t.status,
-                                                        "version", (json_int_t)t.version));
+            if (rc == TEND_OK) {
+                struct jbuf b;
+                jbuf_init(&b, 1024);
+                ticket_write_json(&b, &t, 0);
+                json_array_append_new(*items, json_loadb(b.data, b.len, 0, NULL));
+                jbuf_cleanup(&b);
+            }
             ticket_cleanup(&t);
         }
         if (rc == TEND_EINVAL || rc == TEND_ENOTFOUND) {

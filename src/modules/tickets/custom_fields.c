@@ -192,6 +192,9 @@ check_definition(struct custom_field *f, const json_t *def, struct tend_err *err
                          "only number and money fields have a range");
     if (f->has_min && f->has_max && f->min > f->max)
         return tend_fail(err, TEND_EINVAL, "min", "is greater than max");
+    if (f->type == CF_MONEY && ((f->has_min && f->min != floor(f->min)) || (f->has_max && f->max != floor(f->max))))
+        return tend_fail(err, TEND_EINVAL, f->has_min && f->min != floor(f->min) ? "min" : "max",
+                         "must be a whole number of minor units");
     if (f->pattern && f->type != CF_TEXT)
         return tend_fail(err, TEND_EINVAL, "pattern", "only text fields have a pattern");
     if (f->type == CF_MONEY && !f->currency[0])
@@ -208,6 +211,15 @@ check_definition(struct custom_field *f, const json_t *def, struct tend_err *err
             return tend_fail(err, TEND_EINVAL, "default", "is not a valid value: %s", msg);
         }
         f->def = norm;
+    } else if (f->def) {
+        /* the default stays: it must still pass the changed rules */
+        json_t *norm = NULL;
+        if (custom_value_check(f, f->def, &norm, err)) {
+            char msg[256];
+            strlcopy(msg, err->message, sizeof(msg));
+            return tend_fail(err, TEND_EINVAL, "default", "would no longer be valid: %s", msg);
+        }
+        json_decref(norm);
     }
     return TEND_OK;
 }

@@ -116,8 +116,12 @@ tickets_api_export(struct api_req *r)
     }
     j = xcalloc(1, sizeof(*j));
     for (int i = 0; i < r->nquery; i++) {
-        if (strcmp(r->query[i].name, "format") == 0 || strcmp(r->query[i].name, "cursor") == 0 ||
-            strcmp(r->query[i].name, "limit") == 0)
+        if (strcmp(r->query[i].name, "cursor") == 0 || strcmp(r->query[i].name, "limit") == 0) {
+            api_send_problem(r, 400, r->query[i].name, "does not apply: an export holds every matching ticket (up to 100000)", NULL);
+            export_release(&j->w);
+            return;
+        }
+        if (strcmp(r->query[i].name, "format") == 0)
             continue;
         j->names[n] = xstrdup(r->query[i].name);
         j->values[n] = xstrdup(r->query[i].value);
@@ -135,6 +139,8 @@ tickets_api_export(struct api_req *r)
     if (rc == TEND_OK) {
         rc = ticket_filter_parse(names, values, n, fields, nfields, r->actor.user_id, 1, &f, &err);
         ticket_config_fields_free(fields, nfields);
+        if (rc == TEND_OK)
+            rc = ticket_config_check_filter(r->db, &f, &err);
         if (rc)
             err.rc = TEND_ESYNTAX;
     }

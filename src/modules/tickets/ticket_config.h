@@ -39,6 +39,12 @@ void ticket_config_fields_free(struct custom_field *fields, int n);
 enum tend_rc ticket_config_check_category(struct db *db, int64_t id, const char *kind,
                                           const char *field, struct tend_err *err);
 
+struct ticket_filter;
+/* Whether every status and type a filter names exists in some workflow / as a
+ * type; else TEND_ESYNTAX naming the parameter. */
+enum tend_rc ticket_config_check_filter(struct db *db, const struct ticket_filter *f,
+                                        struct tend_err *err);
+
 /* Lists as the API shows them (new references). */
 enum tend_rc ticket_config_types_json(struct db *db, json_t **out, struct tend_err *err);
 enum tend_rc ticket_config_workflows_json(struct db *db, int64_t id, json_t **out,

@@ -24,7 +24,9 @@ ticket_types_api_list(struct api_req *r)
     struct tend_err err;
     json_t *items = NULL;
 
-    send_items(r, ticket_config_types_json(r->db, &items, &err), items, &err);
+    enum tend_rc rc = ticket_config_types_json(r->db, &items, &err);
+
+    send_items(r, rc, items, &err); /* items is set only after the call */
 }
 
 void
@@ -33,7 +35,9 @@ workflows_api_list(struct api_req *r)
     struct tend_err err;
     json_t *items = NULL;
 
-    send_items(r, ticket_config_workflows_json(r->db, 0, &items, &err), items, &err);
+    enum tend_rc rc = ticket_config_workflows_json(r->db, 0, &items, &err);
+
+    send_items(r, rc, items, &err);
 }
 
 void
@@ -76,12 +80,14 @@ categories_api_list(struct api_req *r)
     const char *kind = api_query(r, "kind");
     struct tend_err err;
     json_t *items = NULL;
+    enum tend_rc rc;
 
     if (kind && strcmp(kind, "category") != 0 && strcmp(kind, "fault_code") != 0) {
         api_send_problem(r, 400, "kind", "must be category or fault_code", NULL);
         return;
     }
-    send_items(r, ticket_config_categories_json(r->db, kind, &items, &err), items, &err);
+    rc = ticket_config_categories_json(r->db, kind, &items, &err);
+    send_items(r, rc, items, &err);
 }
 
 /* --- writes: one shape for every configuration change ------------------------ */
@@ -141,6 +147,10 @@ config_respond(struct api_write *w, struct api_req *r)
     int created = c->op == OP_TYPE_CREATE || c->op == OP_WORKFLOW_CREATE || c->op == OP_FIELD_CREATE ||
                   c->op == OP_CATEGORY_CREATE;
 
+    if (w->task.rc == TEND_ECONFLICT && c->result) {
+        api_send_problem(r, 409, w->task.err.field, w->task.err.message, json_incref(c->result));
+        return;
+    }
     if (w->task.rc) {
         api_send_error(r, &w->task.err);
         return;

@@ -356,8 +356,53 @@ definition_of(const json_t *body)
                      json_object_get(body, "transitions"));
 }
 
+/* Custom fields a transition requires must exist. */
 static enum tend_rc
-parse_definition(const json_t *body, struct workflow *wf, char **text, struct tend_err *err)
+check_required_fields(struct db *db, const struct workflow *wf, struct tend_err *err)
+{
+    struct custom_field *fields;
+    int n;
+    enum tend_rc rc = ticket_config_fields(db, 0, &fields, &n, err);
+
+    for (int i = 0; rc == TEND_OK && i < wf->ntransitions; i++)
+        for (int j = 0; rc == TEND_OK && j < wf->transitions[i].nrequires; j++) {
+            const char *req = wf->transitions[i].requires[j];
+            int known = strncmp(req, "custom.", 7) != 0;
+            for (int k = 0; !known && k < n; k++)
+                known = strcmp(fields[k].key, req + 7) == 0;
+            if (!known) {
+                char field[64];
+                snprintf(field, sizeof(field), "transitions[%d].requires[%d]", i, j);
+                rc = tend_fail(err, TEND_EINVAL, field, "no custom field %.40s", req + 7);
+            }
+        }
+    if (fields)
+        ticket_config_fields_free(fields, n);
+    return rc;
+}
+
+/* Every ticket type a custom field names must exist. */
+static enum tend_rc
+check_field_types(struct db *db, const json_t *body, struct tend_err *err)
+{
+    size_t i;
+    json_t *k;
+
+    json_array_foreach(json_object_get(body, "ticket_types"), i, k) {
+        struct ticket_type t;
+        enum tend_rc rc = json_is_string(k) ? ticket_config_type(db, json_string_value(k), 0, "ticket_types", &t, err)
+                                            : TEND_ENOTFOUND;
+        if (rc == TEND_ENOTFOUND)
+            return tend_fail(err, TEND_EINVAL, "ticket_types", "item %zu is not a ticket type", i);
+        if (rc)
+            return rc;
+    }
+    return TEND_OK;
+}
+
+static enum tend_rc
+parse_definition(struct db *db, const json_t *body, struct workflow *wf, char **text,
+                 struct tend_err *err)
 {
     json_t *def = definition_of(body);
     enum tend_rc rc;
@@ -368,6 +413,8 @@ parse_definition(const json_t *body, struct workflow *wf, char **text, struct te
     }
     rc = workflow_parse(def, wf, err);
     json_decref(def);
+    if (rc == TEND_OK)
+        rc = check_required_fields(db, wf, err);
     if (rc)
         return rc;
     def = workflow_definition_json(wf); /* normalised */
@@ -395,7 +442,7 @@ ticket_config_workflow_create(struct db *db, const json_t *body, const char *act
                          "is required: 1-40 characters of a-z, 0-9 and _, starting with a letter");
     if (name_member(body, "name", 1, &name, err))
         return TEND_EINVAL;
-    rc = parse_definition(body, &wf, &text, err);
+    rc = parse_definition(db, body, &wf, &text, err);
     if (rc)
         return rc;
     st = db_prepare(db,
@@ -443,13 +490,15 @@ ticket_config_workflow_replace(struct db *db, int64_t id, const json_t *body, co
     if (json_object_get(body, "key") && (!json_is_string(json_object_get(body, "key")) ||
                                          strcmp(json_string_value(json_object_get(body, "key")), old.key) != 0))
         rc = tend_fail(err, TEND_EINVAL, "key", "cannot be changed");
-    else if (old.version != json_integer_value(version))
+    else if (old.version != json_integer_value(version)) {
+        *out = json_pack("{s:I}", "current_version", (json_int_t)old.version);
         rc = tend_fail(err, TEND_ECONFLICT, "version",
                        "the workflow was changed by someone else (you sent version %lld, it is now "
                        "%lld): reload and try again",
                        (long long)json_integer_value(version), (long long)old.version);
+    }
     if (rc == TEND_OK)
-        rc = parse_definition(body, &new, &text, err);
+        rc = parse_definition(db, body, &new, &text, err);
     if (rc == TEND_OK)
         rc = remap(db, "t.type_id IN (SELECT id FROM ticket_types WHERE workflow_id = ?)", id, &old, &new,
                    json_object_get(body, "status_map"), now, err);
@@ -542,6 +591,11 @@ ticket_config_field_create(struct db *db, const json_t *body, const char *actor,
 
     if (rc)
         return rc;
+    rc = check_field_types(db, body, err);
+    if (rc) {
+        custom_field_cleanup(&f);
+        return rc;
+    }
     rc = save_field(db, 0, &f, now, &id, err);
     custom_field_cleanup(&f);
     if (rc == TEND_OK)
@@ -571,6 +625,11 @@ ticket_config_field_update(struct db *db, int64_t id, const json_t *body, const 
     else
         rc = custom_field_parse(body, base, &f, err);
     ticket_config_fields_free(fields, n);
+    if (rc == TEND_OK) {
+        rc = check_field_types(db, body, err);
+        if (rc)
+            custom_field_cleanup(&f);
+    }
     if (rc)
         return rc;
     rc = save_field(db, id, &f, now, NULL, err);

@@ -252,6 +252,36 @@ ticket_config_workflows_json(struct db *db, int64_t id, json_t **out, struct ten
     return rc;
 }
 
+enum tend_rc
+ticket_config_check_filter(struct db *db, const struct ticket_filter *f, struct tend_err *err)
+{
+    json_t *workflows = NULL;
+    enum tend_rc rc = TEND_OK;
+
+    for (int i = 0; i < f->ntypes && rc == TEND_OK; i++) {
+        struct ticket_type t;
+        rc = ticket_config_type(db, f->types[i], 0, "type", &t, err);
+        if (rc == TEND_ENOTFOUND)
+            return tend_fail(err, TEND_ESYNTAX, "type", "'%.40s' is not a ticket type", f->types[i]);
+    }
+    if (rc || f->nstatuses == 0)
+        return rc;
+    rc = ticket_config_workflows_json(db, 0, &workflows, err);
+    for (int i = 0; i < f->nstatuses && rc == TEND_OK; i++) {
+        int known = 0;
+        size_t w, s;
+        json_t *wf, *status;
+        json_array_foreach(workflows, w, wf)
+            json_array_foreach(json_object_get(wf, "statuses"), s, status)
+                known |= strcmp(json_string_value(json_object_get(status, "key")), f->statuses[i]) == 0;
+        if (!known)
+            rc = tend_fail(err, TEND_ESYNTAX, "status", "'%.40s' is not a status of any workflow",
+                           f->statuses[i]);
+    }
+    json_decref(workflows);
+    return rc;
+}
+
 static json_t *
 category_row_json(struct db_stmt *st)
 {

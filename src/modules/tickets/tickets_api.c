@@ -230,6 +230,12 @@ request_filter(struct api_req *r, int list_only, struct ticket_filter *f)
     rc = ticket_filter_parse(names, values, r->nquery, fields, nfields, r->actor.user_id, list_only, f,
                              &err);
     ticket_config_fields_free(fields, nfields);
+    if (rc == TEND_OK)
+        rc = ticket_config_check_filter(r->db, f, &err);
+    if (rc && rc != TEND_ESYNTAX) {
+        api_send_error(r, &err);
+        return -1;
+    }
     if (rc) {
         api_send_problem(r, 400, err.field, err.message, NULL);
         return -1;

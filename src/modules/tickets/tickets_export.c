@@ -13,10 +13,11 @@
 #include "tickets.h"
 
 static const char *const standard_columns[] = {
-    "id",          "number",          "type",        "subject",       "status",
-    "status_category", "priority",    "channel",     "organisation_id", "assignee_id",
-    "group_id",    "category_id",     "fault_code_id", "tags",        "customer_ref",
-    "resolution_code", "created_at",  "updated_at",  NULL};
+    "id",           "number",        "type",          "subject",        "description",
+    "status",       "status_category", "priority",    "channel",        "organisation_id",
+    "assignee_id",  "group_id",      "category_id",   "fault_code_id",  "tags",
+    "watchers",     "customer_ref",  "resolution_code", "resolution",   "merged_into_id",
+    "created_at",   "updated_at",    NULL};
 
 struct sheet {
     int xlsx;
@@ -143,18 +144,36 @@ put_ref(struct sheet *s, int64_t v)
     put_number(s, (double)v, v != 0);
 }
 
+/* A list of ids as "3; 7". */
+static void
+put_ids(struct sheet *s, const json_t *ids)
+{
+    char text[1024];
+    size_t used = 0, i;
+    json_t *id;
+
+    text[0] = '\0';
+    json_array_foreach(ids, i, id)
+        if (used < sizeof(text) - 24)
+            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s%lld", i ? "; " : "",
+                                     (long long)json_integer_value(id));
+    put_text(s, used ? text : NULL);
+}
+
 static void
 row(void *ctx, const struct ticket *t)
 {
     struct sheet *s = ctx;
     char created[40], updated[40];
     json_t *tags = json_loads(t->tags ? t->tags : "[]", 0, NULL);
+    json_t *watchers = json_loads(s->customer || !t->watchers ? "[]" : t->watchers, 0, NULL);
     json_t *custom = json_loads(t->custom ? t->custom : "{}", 0, NULL);
 
     put_number(s, (double)t->id, 1);
     put_text(s, t->number);
     put_text(s, t->type);
     put_text(s, t->subject);
+    put_text(s, t->description);
     put_text(s, t->status);
     put_text(s, t->status_category);
     put_text(s, t->priority);
@@ -165,14 +184,18 @@ row(void *ctx, const struct ticket *t)
     put_ref(s, t->category_id);
     put_ref(s, t->fault_code_id);
     put_custom(s, tags);
+    put_ids(s, watchers);
     put_text(s, t->customer_ref);
     put_text(s, t->resolution_code);
+    put_text(s, t->resolution);
+    put_ref(s, t->merged_into_id);
     put_text(s, time_format_rfc3339(t->created_at, created, sizeof(created)));
     put_text(s, time_format_rfc3339(t->updated_at, updated, sizeof(updated)));
     for (int i = 0; i < s->nfields; i++)
         put_custom(s, custom ? json_object_get(custom, s->fields[i].key) : NULL);
     end_row(s);
     json_decref(tags);
+    json_decref(watchers);
     json_decref(custom);
     s->rows++;
 }

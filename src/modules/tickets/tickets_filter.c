@@ -91,6 +91,15 @@ custom_param(const char *name, const char *v, const struct custom_field *fields,
     c->multi = def->type == CF_MULTI_SELECT;
     c->text = v;
     c->kind = 0;
+    if (def->type == CF_SELECT || def->type == CF_MULTI_SELECT) {
+        size_t i;
+        json_t *o;
+        int known = 0;
+        json_array_foreach(def->options, i, o)
+            known |= strcmp(json_string_value(o), v) == 0;
+        if (!known)
+            return tend_fail(err, TEND_ESYNTAX, name, "'%.40s' is not one of the field's options", v);
+    }
     switch (def->type) {
     case CF_NUMBER:
         c->d = strtod(v, &end);
@@ -225,11 +234,13 @@ ticket_filter_parse(const char *const *names, const char *const *values, int n,
         } else if (strcmp(k, "watcher_id") == 0) {
             rc = id_param(k, v, me, 0, &f->watcher_id, err);
         } else if (strcmp(k, "tag") == 0) {
+            /* tags are stored normalised: compare the same way (in the
+             * caller's writable copy; the normal form is never longer) */
             char *norm = ticket_tag_normalise(v, strlen(v));
             if (!norm)
                 rc = tend_fail(err, TEND_ESYNTAX, k, "is not a valid tag");
-            else if (strcmp(norm, v) != 0)
-                rc = tend_fail(err, TEND_ESYNTAX, k, "tags are lower case without surrounding spaces");
+            else
+                memcpy((char *)v, norm, strlen(norm) + 1);
             free(norm);
             f->tag = v;
         } else if (strcmp(k, "customer_ref") == 0) {

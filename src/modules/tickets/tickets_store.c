@@ -83,8 +83,9 @@ check_user(struct db *db, int64_t id, const char *field, int allow_customer, str
 
 /* Every id a write names must exist (a 422 naming the field, not a 500 from a
  * foreign key). Only the fields in `fields` are checked. */
-static enum tend_rc
-check_references(struct db *db, const struct ticket_input *in, unsigned fields, struct tend_err *err)
+enum tend_rc
+tickets_store_check_references(struct db *db, const struct ticket_input *in, unsigned fields,
+                               struct tend_err *err)
 {
     enum tend_rc rc = TEND_OK;
 
@@ -351,7 +352,7 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const struct 
         rc = ticket_config_workflow(db, type.workflow_id, &wf, err);
     if (rc)
         return rc;
-    rc = check_references(db, in, in->fields | TF_ORGANISATION | TF_ASSIGNEE, err);
+    rc = tickets_store_check_references(db, in, in->fields | TF_ORGANISATION | TF_ASSIGNEE, err);
     if (rc == TEND_OK)
         rc = merge_custom(db, type.key, "{}", in->custom, 1, &custom, err);
     if (rc == TEND_OK) {
@@ -541,7 +542,7 @@ tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input 
     int n;
 
     strlcopy(old_status, t->status, sizeof(old_status));
-    rc = check_references(db, in, in->fields, err);
+    rc = tickets_store_check_references(db, in, in->fields, err);
     if (rc == TEND_OK && (in->fields & TF_CUSTOM)) {
         rc = merge_custom(db, t->type, t->custom, in->custom, 0, &custom, err);
         merged.custom = custom;
@@ -551,8 +552,13 @@ tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input 
     changes = json_object();
     n = ticket_apply_update(t, &merged, changes);
     json_decref(custom);
-    if (in->fields & TF_STATUS && strcmp(in->status, t->status) != 0) {
+    if ((in->fields & TF_STATUS) && in->transition && strcmp(in->status, t->status) == 0)
+        rc = tend_fail(err, TEND_EINVAL, status_field, "the ticket is already %s", t->status);
+    if (rc == TEND_OK && (in->fields & TF_STATUS) && strcmp(in->status, t->status) != 0) {
         rc = plan_transition(db, t, in->status, actor, status_field, &wf, &via, err);
+        if (rc == TEND_OK)
+            json_object_set_new(changes, "status",
+                                json_pack("{s:s,s:s}", "from", old_status, "to", t->status));
         for (int i = 0; rc == TEND_OK && via && i < via->nrequires; i++)
             if (!has_value(t, via->requires[i]))
                 rc = tend_fail(err, TEND_EINVAL, via->requires[i], "is required to move to %s",

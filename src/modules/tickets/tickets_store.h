@@ -31,6 +31,11 @@ enum tend_rc tickets_store_change(struct db *db, struct ticket *t, const struct 
                                   const struct ticket_actor *actor, const char *status_field,
                                   int64_t now, struct tend_err *err);
 
+/* Every id `in` names (in the `fields` bits) must exist: a 422 naming the
+ * field, not a 500 from a foreign key. */
+enum tend_rc tickets_store_check_references(struct db *db, const struct ticket_input *in,
+                                            unsigned fields, struct tend_err *err);
+
 /* Write all of `t`'s mutable columns (version + 1, updated_at = now). */
 enum tend_rc tickets_store_save(struct db *db, struct ticket *t, int64_t now, struct tend_err *err);
 

@@ -12,6 +12,50 @@
 
 #define VIEW_QUERY_MAX 2000
 
+/* What a view may show: the ticket's fields, and custom.<key>. */
+static const char *const view_columns[] = {
+    "id", "number", "type", "subject", "description", "status", "status_category", "priority",
+    "channel", "category_id", "fault_code_id", "tags", "watchers", "organisation_id", "assignee_id",
+    "group_id", "customer_ref", "resolution_code", "resolution", "merged_into_id", "version",
+    "created_at", "updated_at", NULL};
+
+/* Whether every column is one a view can show; answers 422 naming it if not. */
+static int
+check_columns(struct api_req *r, const json_t *columns)
+{
+    struct custom_field *fields = NULL;
+    struct tend_err err;
+    int nfields = 0, bad = -1;
+    size_t i;
+    json_t *c;
+
+    if (!columns)
+        return 0;
+    if (ticket_config_fields(r->db, 0, &fields, &nfields, &err)) {
+        api_send_error(r, &err);
+        return -1;
+    }
+    json_array_foreach(columns, i, c) {
+        const char *name = json_string_value(c);
+        int known = ticket_value_in(name, view_columns);
+        for (int k = 0; !known && k < nfields; k++)
+            known = strncmp(name, "custom.", 7) == 0 && strcmp(name + 7, fields[k].key) == 0;
+        if (!known) {
+            bad = (int)i;
+            break;
+        }
+    }
+    ticket_config_fields_free(fields, nfields);
+    if (bad >= 0) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "item %d ('%.60s') is not a ticket field or custom.<key>", bad,
+                 json_string_value(json_array_get(columns, (size_t)bad)));
+        api_send_problem(r, 422, "columns", msg, NULL);
+        return -1;
+    }
+    return 0;
+}
+
 /* Check a view body; answers 422 and returns -1 when it is bad. On success the
  * name, query and columns point into the request's body. */
 static int
@@ -58,8 +102,19 @@ check_view(struct api_req *r, int create, const char **name, const char **query,
     }
     if (create && !*name)
         goto bad_name;
-    if (create && !*query)
-        *query = "";
+    if (*name) {
+        int blank = 1;
+        for (const char *p = *name; *p; p++)
+            blank &= *p == ' ' || *p == '\t';
+        if (blank)
+            goto bad_name;
+    }
+    if (create && !*query) {
+        api_send_problem(r, 422, "query", "is required: the list's query string (may be empty)", NULL);
+        return -1;
+    }
+    if (check_columns(r, *columns))
+        return -1;
     if (*query) {
         struct api_param params[API_MAX_QUERY];
         const char *names[API_MAX_QUERY], *values[API_MAX_QUERY], *bad, *why;
@@ -86,6 +141,8 @@ check_view(struct api_req *r, int create, const char **name, const char **query,
         }
         rc = ticket_filter_parse(names, values, n, fields, nfields, r->actor.user_id, 1, &f, &err);
         ticket_config_fields_free(fields, nfields);
+        if (rc == TEND_OK)
+            rc = ticket_config_check_filter(r->db, &f, &err);
         if (rc) {
             char msg[400];
             snprintf(msg, sizeof(msg), "%.60s: %.300s", err.field, err.message);

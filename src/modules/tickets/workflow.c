@@ -127,16 +127,17 @@ parse_status(const json_t *v, int i, struct workflow *wf, struct tend_err *err)
             return tend_fail(err, TEND_EINVAL, field, "is not a known field");
         }
     }
-    snprintf(field, sizeof(field), "statuses[%d]", i);
+    snprintf(field, sizeof(field), "statuses[%d].key", i);
     if (!s->key[0])
-        return tend_fail(err, TEND_EINVAL, field, "needs a key");
-    if (!s->name)
-        s->name = xstrdup(s->key);
-    if (s->category < 0)
-        return tend_fail(err, TEND_EINVAL, field, "needs a category");
+        return tend_fail(err, TEND_EINVAL, field, "is required");
     for (int j = 0; j < i; j++)
         if (strcmp(wf->statuses[j].key, s->key) == 0)
-            return tend_fail(err, TEND_EINVAL, field, "repeats the key '%s'", s->key);
+            return tend_fail(err, TEND_EINVAL, field, "repeats the key '%s' of statuses[%d]", s->key, j);
+    if (!s->name)
+        s->name = xstrdup(s->key);
+    snprintf(field, sizeof(field), "statuses[%d].category", i);
+    if (s->category < 0)
+        return tend_fail(err, TEND_EINVAL, field, "is required: new, open, pending, resolved or closed");
     return TEND_OK;
 }
 
@@ -239,9 +240,10 @@ parse_transition(const json_t *v, int i, struct workflow *wf, struct tend_err *e
         if (rc)
             return rc;
     }
-    snprintf(field, sizeof(field), "transitions[%d]", i);
+    snprintf(field, sizeof(field), "transitions[%d].%s", i, have_from ? "to" : "from");
     if (!have_from || !have_to)
-        return tend_fail(err, TEND_EINVAL, field, "needs from and to");
+        return tend_fail(err, TEND_EINVAL, field, "is required");
+    snprintf(field, sizeof(field), "transitions[%d].to", i);
     if (t->from == t->to)
         return tend_fail(err, TEND_EINVAL, field, "goes from a status to itself");
     if (!t->name)
