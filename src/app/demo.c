@@ -128,24 +128,52 @@ add_org(struct db *db, const struct demo_org *o, int64_t now, int64_t *id, struc
     return rc;
 }
 
-/* Walk a ticket from new to its demo status, one recorded change per step. */
+/* The ticket type a demo ticket gets, from its subject. */
+static const char *
+type_for(const char *subject)
+{
+    if (strncmp(subject, "Consultation", 12) == 0)
+        return "consultation";
+    if (strncmp(subject, "Complaint", 9) == 0)
+        return "complaint";
+    if (strncmp(subject, "Return (RMA)", 12) == 0)
+        return "rma";
+    if (strstr(subject, "安装"))
+        return "installation";
+    if (strstr(subject, "preventive maintenance"))
+        return "maintenance";
+    return "repair";
+}
+
+/* Walk a ticket from new to its demo status along its workflow, one recorded
+ * transition per step. */
 static enum tend_rc
 walk_status(struct db *db, const struct ticket *t, const char *target, int64_t at,
             struct tend_err *err)
 {
     static const struct {
-        const char *target;
+        const char *workflow, *target;
         const char *steps[4];
     } paths[] = {
-        {"open", {"open", NULL}},
-        {"pending", {"open", "pending", NULL}},
-        {"resolved", {"open", "resolved", NULL}},
-        {"closed", {"open", "resolved", "closed", NULL}},
+        {"repair", "open", {"in_progress", NULL}},
+        {"repair", "pending", {"in_progress", "pending_customer", NULL}},
+        {"repair", "resolved", {"in_progress", "resolved", NULL}},
+        {"repair", "closed", {"in_progress", "resolved", "closed", NULL}},
+        {"simple", "open", {"open", NULL}},
+        {"simple", "pending", {"open", "pending", NULL}},
+        {"simple", "resolved", {"open", "resolved", NULL}},
+        {"simple", "closed", {"open", "resolved", "closed", NULL}},
+        {"rma", "open", {"authorised", NULL}},
     };
+    static const struct ticket_actor agent = {"agent", 0, ROLE_AGENT};
+    const char *workflow = strcmp(t->type, "consultation") == 0 || strcmp(t->type, "complaint") == 0
+                               ? "simple"
+                           : strcmp(t->type, "rma") == 0 ? "rma"
+                                                         : "repair";
     int64_t version = t->version;
 
     for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++) {
-        if (strcmp(paths[p].target, target) != 0)
+        if (strcmp(paths[p].target, target) != 0 || strcmp(paths[p].workflow, workflow) != 0)
             continue;
         for (int i = 0; paths[p].steps[i]; i++) {
             struct ticket_input in;
@@ -155,8 +183,12 @@ walk_status(struct db *db, const struct ticket *t, const char *target, int64_t a
             memset(&in, 0, sizeof(in));
             in.fields = TF_STATUS | TF_VERSION;
             strlcopy(in.status, paths[p].steps[i], sizeof(in.status));
+            if (strcmp(paths[p].steps[i], "resolved") == 0) {
+                in.fields |= TF_RESOLUTION_CODE;
+                in.resolution_code = (char *)"fixed";
+            }
             in.version = version;
-            rc = tickets_store_update(db, t->id, &in, NULL, "agent", at + (i + 1) * 3600000LL, &out,
+            rc = tickets_store_update(db, t->id, &in, NULL, &agent, at + (i + 1) * 3600000LL, &out,
                                       err);
             if (rc)
                 return rc;
@@ -166,6 +198,8 @@ walk_status(struct db *db, const struct ticket *t, const char *target, int64_t a
     }
     return TEND_OK;
 }
+
+static const struct ticket_actor demo_agent = {"agent", 0, ROLE_AGENT};
 
 enum tend_rc
 demo_load(struct db *db, int *loaded, struct tend_err *err)
@@ -211,14 +245,16 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
         in.description = (char *)d->description;
         in.customer_ref = (char *)d->customer_ref;
         strlcopy(in.priority, d->priority, sizeof(in.priority));
-        strlcopy(in.status, "new", sizeof(in.status));
+        strlcopy(in.type, type_for(d->subject), sizeof(in.type));
+        strlcopy(in.channel, i % 4 == 0 ? "phone" : i % 4 == 1 ? "email" : i % 4 == 2 ? "portal" : "wechat",
+                 sizeof(in.channel));
         for (size_t k = 0; d->customer_ref && k < sizeof(orgs) / sizeof(orgs[0]); k++)
             if (strcmp(orgs[k].external_id, d->customer_ref) == 0)
                 in.organisation_id = org_ids[k];
         /* field work in progress goes to the demo engineer */
         if (strcmp(d->status, "new") != 0 && i % 3 == 1)
             in.assignee_id = engineer_id;
-        rc = tickets_store_create(db, &in, "agent", at, &t, err);
+        rc = tickets_store_create(db, &in, &demo_agent, at, &t, err);
         if (rc)
             break;
         rc = walk_status(db, &t, d->status, at, err);

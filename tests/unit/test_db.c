@@ -119,8 +119,9 @@ make_input(struct ticket_input *in, const char *subject, const char *priority)
     in->subject = (char *)subject;
     in->description = (char *)"";
     strlcopy(in->priority, priority, sizeof(in->priority));
-    strlcopy(in->status, "new", sizeof(in->status));
 }
+
+static const struct ticket_actor agent = {"agent", 2, 1 << 3};
 
 static void
 test_tickets_store_numbers_updates_and_conflicts(void **state)
@@ -139,20 +140,40 @@ test_tickets_store_numbers_updates_and_conflicts(void **state)
 
     memset(&in, 0, sizeof(in));
     in.fields = TF_STATUS | TF_VERSION;
-    strlcopy(in.status, "open", sizeof(in.status));
+    strlcopy(in.status, "in_progress", sizeof(in.status));
     in.version = 1;
-    assert_int_equal(tickets_store_update(f->db, a.id, &in, NULL, "agent", 1795439500000LL, &got, &err),
+    assert_int_equal(tickets_store_update(f->db, a.id, &in, NULL, &agent, 1795439500000LL, &got, &err),
                      TEND_OK);
     assert_int_equal(got.version, 2);
-    assert_string_equal(got.status, "open");
+    assert_string_equal(got.status, "in_progress");
+    assert_string_equal(got.status_category, "open");
     ticket_cleanup(&got);
     /* the same stale version again is a conflict that reports the current version */
-    assert_int_equal(tickets_store_update(f->db, a.id, &in, NULL, "agent", 1795439600000LL, &got, &err),
+    assert_int_equal(tickets_store_update(f->db, a.id, &in, NULL, &agent, 1795439600000LL, &got, &err),
                      TEND_ECONFLICT);
     assert_int_equal(got.version, 2);
     ticket_cleanup(&got);
+    /* a transition the workflow does not have is refused and changes nothing */
+    strlcopy(in.status, "pending_followup", sizeof(in.status));
+    in.version = 2;
+    assert_int_equal(tickets_store_update(f->db, a.id, &in, NULL, &agent, 1795439600000LL, &got, &err),
+                     TEND_EINVAL);
+    assert_string_equal(err.field, "status");
+    /* resolving requires a resolution code, given in the same change */
+    strlcopy(in.status, "resolved", sizeof(in.status));
+    assert_int_equal(tickets_store_update(f->db, a.id, &in, NULL, &agent, 1795439600000LL, &got, &err),
+                     TEND_EINVAL);
+    assert_string_equal(err.field, "resolution_code");
+    in.fields |= TF_RESOLUTION_CODE;
+    in.resolution_code = (char *)"replaced_part";
+    assert_int_equal(tickets_store_update(f->db, a.id, &in, NULL, &agent, 1795439600000LL, &got, &err),
+                     TEND_OK);
+    assert_string_equal(got.status_category, "resolved");
+    ticket_cleanup(&got);
+    assert_int_equal(count(f->db, "SELECT n FROM ticket_counts WHERE dim = 'all' AND status = 'resolved'"), 1);
+    assert_int_equal(count(f->db, "SELECT n FROM ticket_counts WHERE dim = 'all' AND status = 'new'"), 1);
     assert_int_equal(tickets_store_get(f->db, 999, NULL, &got, &err), TEND_ENOTFOUND);
-    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM events WHERE entity_id = 1"), 2);
+    assert_int_equal(count(f->db, "SELECT COUNT(*) FROM events WHERE entity_id = 1"), 4);
     ticket_cleanup(&a);
     ticket_cleanup(&b);
 }
@@ -172,6 +193,11 @@ keep_row(void *ctx, const struct ticket *t)
     copy->subject = strdup(t->subject);
     copy->description = strdup(t->description);
     copy->customer_ref = t->customer_ref ? strdup(t->customer_ref) : NULL;
+    copy->tags = strdup(t->tags);
+    copy->watchers = strdup(t->watchers);
+    copy->custom = strdup(t->custom);
+    copy->resolution_code = t->resolution_code ? strdup(t->resolution_code) : NULL;
+    copy->resolution = t->resolution ? strdup(t->resolution) : NULL;
 }
 
 static enum tend_rc
@@ -204,6 +230,7 @@ test_tickets_list_filters_and_pages_newest_first(void **state)
         ticket_cleanup(&t);
     }
     memset(&filter, 0, sizeof(filter));
+    filter.descending = 1;
     filter.priorities[0] = "urgent";
     filter.npriorities = 1;
     filter.limit = 50;
@@ -213,6 +240,7 @@ test_tickets_list_filters_and_pages_newest_first(void **state)
         ticket_cleanup(&items[i]);
 
     memset(&filter, 0, sizeof(filter));
+    filter.descending = 1;
     filter.limit = 10;
     for (;;) {
         int64_t last = 0;
@@ -227,7 +255,7 @@ test_tickets_list_filters_and_pages_newest_first(void **state)
             ticket_cleanup(&items[i]);
         if (n <= 10)
             break;
-        filter.before_id = last;
+        filter.after_id = last;
     }
     assert_int_equal(seen, 25);
 }

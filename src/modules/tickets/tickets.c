@@ -2,8 +2,9 @@
  * their change sets, list cursors. */
 #include "tickets.h"
 
-#include <stdlib.h>
 #include <ctype.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,9 +13,10 @@
 #include "platform/http/api.h"
 #include "platform/util/jbuf.h"
 #include "platform/util/util.h"
+#include "workflow.h"
 
-const char *const ticket_statuses[] = {"new", "open", "pending", "resolved", "closed", NULL};
 const char *const ticket_priorities[] = {"low", "normal", "high", "urgent", NULL};
+const char *const ticket_channels[] = {"portal", "email", "phone", "wechat", "api", "iot", "internal", NULL};
 
 void
 ticket_cleanup(struct ticket *t)
@@ -22,7 +24,13 @@ ticket_cleanup(struct ticket *t)
     free(t->subject);
     free(t->description);
     free(t->customer_ref);
+    free(t->tags);
+    free(t->watchers);
+    free(t->custom);
+    free(t->resolution_code);
+    free(t->resolution);
     t->subject = t->description = t->customer_ref = NULL;
+    t->tags = t->watchers = t->custom = t->resolution_code = t->resolution = NULL;
 }
 
 void
@@ -31,6 +39,11 @@ ticket_input_cleanup(struct ticket_input *in)
     free(in->subject);
     free(in->description);
     free(in->customer_ref);
+    free(in->resolution_code);
+    free(in->resolution);
+    json_decref(in->tags);
+    json_decref(in->watchers);
+    json_decref(in->custom);
     memset(in, 0, sizeof(*in));
 }
 
@@ -137,7 +150,182 @@ take_reference(const json_t *v, const char *field, int64_t *out, struct tend_err
 }
 
 static enum tend_rc
-take_fields(const json_t *body, struct ticket_input *in, int update, struct tend_err *err)
+take_optional_text(const json_t *v, const char *field, size_t max_chars, size_t max_bytes, char **out,
+                   struct tend_err *err)
+{
+    if (json_is_null(v))
+        return TEND_OK;
+    if (want_string(v, field, err))
+        return TEND_EINVAL;
+    if (max_bytes && json_string_length(v) > max_bytes)
+        return tend_fail(err, TEND_EINVAL, field, "must be at most %zu bytes", max_bytes);
+    if (max_chars && (json_string_length(v) == 0 ||
+                      utf8_count(json_string_value(v), json_string_length(v)) > max_chars))
+        return tend_fail(err, TEND_EINVAL, field, "must be 1 to %zu characters, or null", max_chars);
+    *out = xstrdup(json_string_value(v));
+    return TEND_OK;
+}
+
+char *
+ticket_tag_normalise(const char *s, size_t len)
+{
+    size_t start = 0;
+    char *out;
+
+    while (start < len && isspace((unsigned char)s[start]))
+        start++;
+    while (len > start && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (len == start || utf8_count(s + start, len - start) > TICKET_TAG_MAX_CHARS)
+        return NULL;
+    for (size_t i = start; i < len; i++)
+        if (s[i] == ',' || (unsigned char)s[i] < 0x20)
+            return NULL;
+    out = xmalloc(len - start + 1);
+    for (size_t i = start; i < len; i++)
+        out[i - start] = (char)tolower((unsigned char)s[i]);
+    out[len - start] = '\0';
+    return out;
+}
+
+static enum tend_rc
+take_tags(const json_t *v, struct ticket_input *in, struct tend_err *err)
+{
+    size_t i;
+    json_t *t;
+
+    if (!json_is_array(v) || json_array_size(v) > TICKET_MAX_TAGS)
+        return tend_fail(err, TEND_EINVAL, "tags", "must be a list of at most %d tags", TICKET_MAX_TAGS);
+    in->tags = json_array();
+    json_array_foreach(v, i, t) {
+        char *norm = json_is_string(t) ? ticket_tag_normalise(json_string_value(t), json_string_length(t))
+                                       : NULL;
+        int dup = 0;
+        size_t j;
+        json_t *have;
+        if (!norm)
+            return tend_fail(err, TEND_EINVAL, "tags",
+                             "item %zu must be 1 to %d characters without commas", i,
+                             TICKET_TAG_MAX_CHARS);
+        json_array_foreach(in->tags, j, have)
+            dup |= strcmp(json_string_value(have), norm) == 0;
+        if (!dup)
+            json_array_append_new(in->tags, json_string(norm));
+        free(norm);
+    }
+    in->fields |= TF_TAGS;
+    return TEND_OK;
+}
+
+static enum tend_rc
+take_watchers(const json_t *v, struct ticket_input *in, struct tend_err *err)
+{
+    size_t i;
+    json_t *w;
+
+    if (!json_is_array(v) || json_array_size(v) > TICKET_MAX_WATCHERS)
+        return tend_fail(err, TEND_EINVAL, "watchers", "must be a list of at most %d user ids",
+                         TICKET_MAX_WATCHERS);
+    json_array_foreach(v, i, w) {
+        if (!json_is_integer(w) || json_integer_value(w) < 1)
+            return tend_fail(err, TEND_EINVAL, "watchers", "item %zu must be a user id", i);
+        for (size_t j = 0; j < i; j++)
+            if (json_integer_value(json_array_get(v, j)) == json_integer_value(w))
+                return tend_fail(err, TEND_EINVAL, "watchers", "repeats user %lld",
+                                 (long long)json_integer_value(w));
+    }
+    in->watchers = json_deep_copy(v);
+    in->fields |= TF_WATCHERS;
+    return TEND_OK;
+}
+
+enum fields_mode { FOR_CREATE, FOR_UPDATE, FOR_TRANSITION };
+
+/* One member of a body; returns TEND_OK, or the error (unknown fields included). */
+static enum tend_rc
+take_member(const char *key, const json_t *v, struct ticket_input *in, enum fields_mode mode,
+            struct tend_err *err)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+        size_t offset;
+    } refs[] = {
+        {"organisation_id", TF_ORGANISATION, offsetof(struct ticket_input, organisation_id)},
+        {"assignee_id", TF_ASSIGNEE, offsetof(struct ticket_input, assignee_id)},
+        {"group_id", TF_GROUP, offsetof(struct ticket_input, group_id)},
+        {"category_id", TF_CATEGORY, offsetof(struct ticket_input, category_id)},
+        {"fault_code_id", TF_FAULT_CODE, offsetof(struct ticket_input, fault_code_id)},
+    };
+
+    for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++)
+        if (strcmp(key, refs[i].name) == 0) {
+            in->fields |= refs[i].bit;
+            return take_reference(v, key, (int64_t *)((char *)in + refs[i].offset), err);
+        }
+    if (strcmp(key, "subject") == 0 && mode != FOR_TRANSITION)
+        return take_subject(v, in, err);
+    if (strcmp(key, "description") == 0 && mode != FOR_TRANSITION)
+        return take_description(v, in, err);
+    if (strcmp(key, "priority") == 0) {
+        in->fields |= TF_PRIORITY;
+        return take_enum(v, "priority", ticket_priorities, in->priority, sizeof(in->priority), err);
+    }
+    if (strcmp(key, "customer_ref") == 0 && mode != FOR_TRANSITION)
+        return take_customer_ref(v, in, err);
+    if (strcmp(key, "tags") == 0 && mode != FOR_TRANSITION)
+        return take_tags(v, in, err);
+    if (strcmp(key, "watchers") == 0 && mode != FOR_TRANSITION)
+        return take_watchers(v, in, err);
+    if (strcmp(key, "custom") == 0) {
+        if (!json_is_object(v))
+            return tend_fail(err, TEND_EINVAL, "custom", "must be an object of custom field values");
+        in->custom = json_deep_copy(v);
+        in->fields |= TF_CUSTOM;
+        return TEND_OK;
+    }
+    if (strcmp(key, "resolution_code") == 0) {
+        in->fields |= TF_RESOLUTION_CODE;
+        return take_optional_text(v, key, TICKET_RESOLUTION_CODE_MAX_CHARS, 0, &in->resolution_code, err);
+    }
+    if (strcmp(key, "resolution") == 0) {
+        in->fields |= TF_RESOLUTION;
+        return take_optional_text(v, key, 0, TICKET_DESCRIPTION_MAX_BYTES, &in->resolution, err);
+    }
+    if (mode == FOR_CREATE && strcmp(key, "type") == 0) {
+        if (want_string(v, "type", err))
+            return TEND_EINVAL;
+        if (!wf_key_valid(json_string_value(v)))
+            return tend_fail(err, TEND_EINVAL, "type", "is not a ticket type");
+        strlcopy(in->type, json_string_value(v), sizeof(in->type));
+        in->fields |= TF_TYPE;
+        return TEND_OK;
+    }
+    if (mode == FOR_CREATE && strcmp(key, "channel") == 0) {
+        in->fields |= TF_CHANNEL;
+        return take_enum(v, "channel", ticket_channels, in->channel, sizeof(in->channel), err);
+    }
+    if (mode != FOR_CREATE && strcmp(key, mode == FOR_UPDATE ? "status" : "to") == 0) {
+        if (want_string(v, key, err))
+            return TEND_EINVAL;
+        if (!wf_key_valid(json_string_value(v)))
+            return tend_fail(err, TEND_EINVAL, key, "is not a status");
+        strlcopy(in->status, json_string_value(v), sizeof(in->status));
+        in->fields |= TF_STATUS;
+        return TEND_OK;
+    }
+    if (mode != FOR_CREATE && strcmp(key, "version") == 0) {
+        if (!json_is_integer(v) || json_integer_value(v) < 1)
+            return tend_fail(err, TEND_EINVAL, "version", "must be an integer of at least 1");
+        in->version = json_integer_value(v);
+        in->fields |= TF_VERSION;
+        return TEND_OK;
+    }
+    return tend_fail(err, TEND_EINVAL, key, "is not a known field");
+}
+
+static enum tend_rc
+take_fields(const json_t *body, struct ticket_input *in, enum fields_mode mode, struct tend_err *err)
 {
     const char *key;
     json_t *v;
@@ -147,32 +335,7 @@ take_fields(const json_t *body, struct ticket_input *in, int update, struct tend
     if (!json_is_object(body))
         return tend_fail(err, TEND_EINVAL, "", "the request body must be a JSON object");
     json_object_foreach((json_t *)body, key, v) {
-        if (strcmp(key, "subject") == 0)
-            rc = take_subject(v, in, err);
-        else if (strcmp(key, "description") == 0)
-            rc = take_description(v, in, err);
-        else if (strcmp(key, "priority") == 0) {
-            rc = take_enum(v, "priority", ticket_priorities, in->priority, sizeof(in->priority), err);
-            in->fields |= TF_PRIORITY;
-        } else if (strcmp(key, "customer_ref") == 0)
-            rc = take_customer_ref(v, in, err);
-        else if (strcmp(key, "organisation_id") == 0) {
-            rc = take_reference(v, "organisation_id", &in->organisation_id, err);
-            in->fields |= TF_ORGANISATION;
-        } else if (strcmp(key, "assignee_id") == 0) {
-            rc = take_reference(v, "assignee_id", &in->assignee_id, err);
-            in->fields |= TF_ASSIGNEE;
-        } else if (update && strcmp(key, "status") == 0) {
-            rc = take_enum(v, "status", ticket_statuses, in->status, sizeof(in->status), err);
-            in->fields |= TF_STATUS;
-        } else if (update && strcmp(key, "version") == 0) {
-            if (!json_is_integer(v) || json_integer_value(v) < 1)
-                rc = tend_fail(err, TEND_EINVAL, "version", "must be an integer of at least 1");
-            in->version = json_integer_value(v);
-            in->fields |= TF_VERSION;
-        } else {
-            rc = tend_fail(err, TEND_EINVAL, key, "is not a known field");
-        }
+        rc = take_member(key, v, in, mode, err);
         if (rc)
             break;
     }
@@ -184,7 +347,7 @@ take_fields(const json_t *body, struct ticket_input *in, int update, struct tend
 enum tend_rc
 ticket_input_for_create(const json_t *body, struct ticket_input *in, struct tend_err *err)
 {
-    enum tend_rc rc = take_fields(body, in, 0, err);
+    enum tend_rc rc = take_fields(body, in, FOR_CREATE, err);
 
     if (rc)
         return rc;
@@ -194,7 +357,6 @@ ticket_input_for_create(const json_t *body, struct ticket_input *in, struct tend
     }
     if (!(in->fields & TF_PRIORITY))
         strlcopy(in->priority, "normal", sizeof(in->priority));
-    strlcopy(in->status, "new", sizeof(in->status));
     if (!in->description)
         in->description = xstrdup("");
     return TEND_OK;
@@ -203,7 +365,7 @@ ticket_input_for_create(const json_t *body, struct ticket_input *in, struct tend
 enum tend_rc
 ticket_input_for_update(const json_t *body, struct ticket_input *in, struct tend_err *err)
 {
-    enum tend_rc rc = take_fields(body, in, 1, err);
+    enum tend_rc rc = take_fields(body, in, FOR_UPDATE, err);
 
     if (rc)
         return rc;
@@ -212,6 +374,30 @@ ticket_input_for_update(const json_t *body, struct ticket_input *in, struct tend
         return tend_fail(err, TEND_EINVAL, "", "nothing to change: send at least one field");
     }
     return TEND_OK;
+}
+
+enum tend_rc
+ticket_input_for_transition(const json_t *body, struct ticket_input *in, struct tend_err *err)
+{
+    enum tend_rc rc = take_fields(body, in, FOR_TRANSITION, err);
+
+    if (rc)
+        return rc;
+    if (!(in->fields & TF_STATUS)) {
+        ticket_input_cleanup(in);
+        return tend_fail(err, TEND_EINVAL, "to", "is required: the status to move to");
+    }
+    in->transition = 1;
+    return TEND_OK;
+}
+
+int
+ticket_priority_rank(const char *priority)
+{
+    for (int i = 0; ticket_priorities[i]; i++)
+        if (strcmp(priority, ticket_priorities[i]) == 0)
+            return i;
+    return 1;
 }
 
 int64_t
@@ -263,6 +449,37 @@ replace_str(char **slot, const char *value, const char *field, json_t *changes)
     return 1;
 }
 
+static int
+replace_ref(int64_t *slot, int64_t value, const char *field, json_t *changes)
+{
+    if (*slot == value)
+        return 0;
+    json_object_set_new(changes, field,
+                        json_pack("{s:o,s:o}", "from", *slot ? json_integer(*slot) : json_null(), "to",
+                                  value ? json_integer(value) : json_null()));
+    *slot = value;
+    return 1;
+}
+
+/* A JSON-text column replaced by `value` (compact), with the change recorded. */
+static int
+replace_json(char **slot, const json_t *value, const char *field, json_t *changes)
+{
+    char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_t *before;
+
+    if (*slot && strcmp(*slot, text) == 0) {
+        free(text);
+        return 0;
+    }
+    before = *slot ? json_loads(*slot, JSON_DECODE_ANY, NULL) : NULL;
+    json_object_set_new(changes, field,
+                        json_pack("{s:o,s:O}", "from", before ? before : json_null(), "to", value));
+    free(*slot);
+    *slot = text;
+    return 1;
+}
+
 int
 ticket_apply_update(struct ticket *t, const struct ticket_input *in, json_t *changes)
 {
@@ -274,46 +491,32 @@ ticket_apply_update(struct ticket *t, const struct ticket_input *in, json_t *cha
         n += replace_str(&t->description, in->description, "description", changes);
     if (in->fields & TF_CUSTOMER_REF)
         n += replace_str(&t->customer_ref, in->customer_ref, "customer_ref", changes);
-    if ((in->fields & TF_STATUS) && strcmp(t->status, in->status) != 0) {
-        note_change(changes, "status", t->status, in->status);
-        strlcopy(t->status, in->status, sizeof(t->status));
-        n++;
-    }
-    if ((in->fields & TF_ORGANISATION) && t->organisation_id != in->organisation_id) {
-        json_object_set_new(changes, "organisation_id",
-                            json_pack("{s:o,s:o}", "from",
-                                      t->organisation_id ? json_integer(t->organisation_id) : json_null(),
-                                      "to",
-                                      in->organisation_id ? json_integer(in->organisation_id) : json_null()));
-        t->organisation_id = in->organisation_id;
-        n++;
-    }
-    if ((in->fields & TF_ASSIGNEE) && t->assignee_id != in->assignee_id) {
-        json_object_set_new(changes, "assignee_id",
-                            json_pack("{s:o,s:o}", "from",
-                                      t->assignee_id ? json_integer(t->assignee_id) : json_null(),
-                                      "to", in->assignee_id ? json_integer(in->assignee_id) : json_null()));
-        t->assignee_id = in->assignee_id;
-        n++;
-    }
+    if (in->fields & TF_RESOLUTION_CODE)
+        n += replace_str(&t->resolution_code, in->resolution_code, "resolution_code", changes);
+    if (in->fields & TF_RESOLUTION)
+        n += replace_str(&t->resolution, in->resolution, "resolution", changes);
+    if (in->fields & TF_ORGANISATION)
+        n += replace_ref(&t->organisation_id, in->organisation_id, "organisation_id", changes);
+    if (in->fields & TF_ASSIGNEE)
+        n += replace_ref(&t->assignee_id, in->assignee_id, "assignee_id", changes);
+    if (in->fields & TF_GROUP)
+        n += replace_ref(&t->group_id, in->group_id, "group_id", changes);
+    if (in->fields & TF_CATEGORY)
+        n += replace_ref(&t->category_id, in->category_id, "category_id", changes);
+    if (in->fields & TF_FAULT_CODE)
+        n += replace_ref(&t->fault_code_id, in->fault_code_id, "fault_code_id", changes);
     if ((in->fields & TF_PRIORITY) && strcmp(t->priority, in->priority) != 0) {
         note_change(changes, "priority", t->priority, in->priority);
         strlcopy(t->priority, in->priority, sizeof(t->priority));
         n++;
     }
+    if (in->fields & TF_TAGS)
+        n += replace_json(&t->tags, in->tags, "tags", changes);
+    if (in->fields & TF_WATCHERS)
+        n += replace_json(&t->watchers, in->watchers, "watchers", changes);
+    if (in->fields & TF_CUSTOM)
+        n += replace_json(&t->custom, in->custom, "custom", changes);
     return n;
-}
-
-void
-ticket_cursor_encode(int64_t last_id, char *out, size_t outlen)
-{
-    cursor_encode("t1", last_id, out, outlen);
-}
-
-int
-ticket_cursor_decode(const char *s, int64_t *before_id)
-{
-    return cursor_decode("t1", s, before_id);
 }
 
 /* Staff roles that see every ticket; everyone else is scoped. */
@@ -346,27 +549,58 @@ ticket_in_scope(const struct ticket *t, const struct ticket_scope *scope)
     return 1;
 }
 
+/* A JSON text column as it is (the store wrote it compact and valid). */
+static void
+raw_json(struct jbuf *b, const char *text, const char *fallback)
+{
+    jbuf_lit(b, text && *text ? text : fallback);
+}
+
 void
-ticket_write_json(struct jbuf *b, const struct ticket *t)
+ticket_write_json(struct jbuf *b, const struct ticket *t, int customer)
 {
     jbuf_lit(b, "{\"id\":");
     jbuf_int(b, t->id);
     jbuf_lit(b, ",\"number\":");
     jbuf_cstr(b, t->number);
+    jbuf_lit(b, ",\"type\":");
+    jbuf_cstr(b, t->type);
     jbuf_lit(b, ",\"subject\":");
     jbuf_cstr(b, t->subject);
     jbuf_lit(b, ",\"description\":");
     jbuf_cstr(b, t->description);
     jbuf_lit(b, ",\"status\":");
     jbuf_cstr(b, t->status);
+    jbuf_lit(b, ",\"status_category\":");
+    jbuf_cstr(b, t->status_category);
     jbuf_lit(b, ",\"priority\":");
     jbuf_cstr(b, t->priority);
-    jbuf_lit(b, ",\"customer_ref\":");
-    jbuf_cstr(b, t->customer_ref);
+    jbuf_lit(b, ",\"channel\":");
+    jbuf_cstr(b, t->channel);
+    jbuf_lit(b, ",\"category_id\":");
+    jbuf_ref(b, t->category_id);
+    jbuf_lit(b, ",\"fault_code_id\":");
+    jbuf_ref(b, t->fault_code_id);
+    jbuf_lit(b, ",\"tags\":");
+    raw_json(b, t->tags, "[]");
+    jbuf_lit(b, ",\"watchers\":");
+    raw_json(b, customer ? NULL : t->watchers, "[]");
     jbuf_lit(b, ",\"organisation_id\":");
     jbuf_ref(b, t->organisation_id);
     jbuf_lit(b, ",\"assignee_id\":");
     jbuf_ref(b, t->assignee_id);
+    jbuf_lit(b, ",\"group_id\":");
+    jbuf_ref(b, t->group_id);
+    jbuf_lit(b, ",\"customer_ref\":");
+    jbuf_cstr(b, t->customer_ref);
+    jbuf_lit(b, ",\"custom\":");
+    raw_json(b, t->custom, "{}");
+    jbuf_lit(b, ",\"resolution_code\":");
+    jbuf_cstr(b, t->resolution_code);
+    jbuf_lit(b, ",\"resolution\":");
+    jbuf_cstr(b, t->resolution);
+    jbuf_lit(b, ",\"merged_into_id\":");
+    jbuf_ref(b, t->merged_into_id);
     jbuf_lit(b, ",\"version\":");
     jbuf_int(b, t->version);
     jbuf_lit(b, ",\"created_at\":");

@@ -11,22 +11,39 @@
 #define TICKET_SUBJECT_MAX_CHARS 200
 #define TICKET_DESCRIPTION_MAX_BYTES 65536
 #define TICKET_CUSTOMER_REF_MAX_CHARS 100
+#define TICKET_RESOLUTION_CODE_MAX_CHARS 64
+#define TICKET_TAG_MAX_CHARS 40
+#define TICKET_MAX_TAGS 20
+#define TICKET_MAX_WATCHERS 50
 #define TICKET_LIST_MAX 200
 #define TICKET_LIST_DEFAULT 50
 
-extern const char *const ticket_statuses[];   /* NULL-terminated: new, open, pending, resolved, closed */
 extern const char *const ticket_priorities[]; /* NULL-terminated: low, normal, high, urgent */
+extern const char *const ticket_channels[];   /* portal, email, phone, wechat, api, iot, internal */
 
 struct ticket {
     int64_t id;
     char number[32];
+    int64_t type_id;
+    char type[48];      /* the type's key */
     char *subject;      /* owned */
     char *description;  /* owned */
-    char status[16];
+    char status[48];
+    char status_category[16];
     char priority[16];
+    char channel[16];
     char *customer_ref; /* owned, NULL when none */
     int64_t organisation_id; /* the customer organisation, 0 when none */
     int64_t assignee_id;     /* the user working on it, 0 when none */
+    int64_t group_id;
+    int64_t category_id;
+    int64_t fault_code_id;
+    int64_t merged_into_id;
+    char *tags;     /* owned JSON array text, e.g. ["jam"] */
+    char *watchers; /* owned JSON array text of user ids */
+    char *custom;   /* owned JSON object text */
+    char *resolution_code; /* owned, NULL when none */
+    char *resolution;      /* owned, NULL when none */
     int64_t version;
     int64_t created_at; /* epoch ms */
     int64_t updated_at;
@@ -44,19 +61,48 @@ enum ticket_field {
     TF_VERSION = 1 << 5,
     TF_ORGANISATION = 1 << 6,
     TF_ASSIGNEE = 1 << 7,
+    TF_TYPE = 1 << 8,
+    TF_CHANNEL = 1 << 9,
+    TF_GROUP = 1 << 10,
+    TF_CATEGORY = 1 << 11,
+    TF_FAULT_CODE = 1 << 12,
+    TF_TAGS = 1 << 13,
+    TF_WATCHERS = 1 << 14,
+    TF_CUSTOM = 1 << 15,
+    TF_RESOLUTION_CODE = 1 << 16,
+    TF_RESOLUTION = 1 << 17,
 };
 
-/* A validated create or update request; strings are owned copies. */
+/* A validated create or update request; strings and JSON are owned. A reference
+ * of 0 with its bit set clears it. */
 struct ticket_input {
     unsigned fields; /* enum ticket_field bits present */
     char *subject;
     char *description;
-    char status[16];
+    char status[48];
     char priority[16];
+    char type[48];
+    char channel[16];
     char *customer_ref; /* NULL with TF_CUSTOMER_REF set: clear it */
-    int64_t organisation_id; /* 0 with TF_ORGANISATION set: clear it */
-    int64_t assignee_id;     /* 0 with TF_ASSIGNEE set: clear it */
+    int64_t organisation_id;
+    int64_t assignee_id;
+    int64_t group_id;
+    int64_t category_id;
+    int64_t fault_code_id;
+    json_t *tags;     /* normalised array of strings */
+    json_t *watchers; /* array of user ids */
+    json_t *custom;   /* patch object: key -> value or null */
+    char *resolution_code;
+    char *resolution;
     int64_t version;
+    int transition; /* from POST .../transitions: errors name "to", not "status" */
+};
+
+/* Who makes a change: name for the event log, id and roles for the workflow. */
+struct ticket_actor {
+    const char *name;
+    int64_t user_id;
+    unsigned roles;
 };
 
 /* What part of the tickets a caller may see: 0 fields mean no restriction. A
@@ -75,55 +121,118 @@ struct ticket_scope ticket_scope_for(const struct api_actor *actor);
 /* Whether ticket `t` is within `scope`. */
 int ticket_in_scope(const struct ticket *t, const struct ticket_scope *scope);
 
-/* Validate a create body: subject required; description, priority, customer_ref
- * optional; nothing else allowed. Fills `in` (caller cleans up) or `err`. */
+/* Validate a create body: subject required; every writable field optional (see
+ * docs/api-tickets.md); nothing else allowed. Fills `in` (caller cleans up) or
+ * `err`. Type and channel defaults are the caller's (they depend on who asks). */
 enum tend_rc ticket_input_for_create(const json_t *body, struct ticket_input *in,
                                      struct tend_err *err);
 
-/* Validate an update body: any of subject, description, status, priority,
- * customer_ref, plus version (an integer >= 1). At least one field to change. */
+/* Validate an update body: writable fields except type and channel, plus
+ * version (an integer >= 1) and status. At least one field to change. */
 enum tend_rc ticket_input_for_update(const json_t *body, struct ticket_input *in,
                                      struct tend_err *err);
+
+/* Validate a transition body {to, version?, and fields to set with it}. */
+enum tend_rc ticket_input_for_transition(const json_t *body, struct ticket_input *in,
+                                         struct tend_err *err);
 
 void ticket_input_cleanup(struct ticket_input *in);
 
 /* Whether `s` is one of the NULL-terminated `values`. */
 int ticket_value_in(const char *s, const char *const *values);
 
+/* The sort rank of a priority (low 0 .. urgent 3). */
+int ticket_priority_rank(const char *priority);
+
 /* Parse an If-Match header value ("v3", W/"v3", "3") into a version; -1 if bad. */
 int64_t ticket_parse_etag(const char *s);
 
 /* Apply `in` to `t` in place (for an update) and describe each change into
- * `changes` as {"field": {"from": x, "to": y}}. Returns how many fields changed. */
+ * `changes` as {"field": {"from": x, "to": y}}. The status is not touched (the
+ * store applies it through the workflow) nor custom (merged by the store and
+ * passed in `in->custom` as the complete new object when TF_CUSTOM is set).
+ * Returns how many fields changed. */
 int ticket_apply_update(struct ticket *t, const struct ticket_input *in, json_t *changes);
 
-/* The list filter, validated from query parameters. */
+/* Normalise a tag: trimmed, lower-cased ASCII letters; NULL if invalid. */
+char *ticket_tag_normalise(const char *s, size_t len);
+
+/* --- lists ---------------------------------------------------------------- */
+
+#define TF_MAX_VALUES 8
+#define TICKET_MAX_CUSTOM_FILTERS 4
+
+enum ticket_sort { SORT_ID, SORT_CREATED, SORT_UPDATED, SORT_PRIORITY, SORT_CUSTOM };
+
+struct ticket_custom_filter {
+    char path[48];  /* "$.key" */
+    int multi;      /* multi-select: the array contains the value */
+    int kind;       /* 0 text, 1 integer, 2 real */
+    const char *text;
+    int64_t i;
+    double d;
+};
+
+/* An id filter: 0 not set, -1 "none" (NULL), else the id. */
 struct ticket_filter {
-    const char *statuses[8];
+    const char *statuses[TF_MAX_VALUES];
     int nstatuses;
-    const char *priorities[8];
+    const char *categories[TF_MAX_VALUES];
+    int ncategories;
+    const char *priorities[TF_MAX_VALUES];
     int npriorities;
+    const char *types[TF_MAX_VALUES];
+    int ntypes;
+    const char *channels[TF_MAX_VALUES];
+    int nchannels;
+    int64_t assignee_id, group_id, organisation_id, category_id, fault_code_id;
+    int64_t watcher_id;
+    const char *tag;
     const char *customer_ref;
-    int64_t organisation_id; /* 0: any */
-    int64_t assignee_id;     /* 0: any */
+    int64_t created_after, created_before, updated_after, updated_before; /* 0: not set */
+    struct ticket_custom_filter custom[TICKET_MAX_CUSTOM_FILTERS];
+    int ncustom;
     struct ticket_scope scope;
-    int64_t before_id; /* keyset cursor: only ids below this; 0 = from the newest */
+    enum ticket_sort sort;
+    int descending;
+    char sort_path[48]; /* "$.key" for SORT_CUSTOM */
+    /* keyset: rows after (after_value, after_id) in sort order; after_id 0 = from the start */
+    int64_t after_id;
+    int after_kind; /* 0 text, 1 integer, 2 real, 3 null */
+    int64_t after_int;
+    double after_real;
+    char after_text[256];
     int limit;
 };
 
-/* Encode/decode the opaque list cursor. decode returns -1 on a malformed one. */
-void ticket_cursor_encode(int64_t last_id, char *out, size_t outlen);
-int ticket_cursor_decode(const char *s, int64_t *before_id);
+struct custom_field;
+/* Parse list parameters (name/value pairs, values NUL-terminated and kept alive
+ * by the caller) into `f`. `fields` are the custom field definitions (for
+ * custom.<key> filters and sorts); `me` resolves "me". With `list_only` 0 the
+ * list-only parameters (sort, limit, cursor) are refused. Unknown parameters
+ * are errors (field = the parameter). */
+enum tend_rc ticket_filter_parse(const char *const *names, const char *const *values, int n,
+                                 const struct custom_field *fields, int nfields, int64_t me,
+                                 int list_only, struct ticket_filter *f, struct tend_err *err);
 
-/* Store (SQL in tickets_store.c). Writes must run on the writer thread. */
-enum tend_rc tickets_store_create(struct db *db, const struct ticket_input *in, const char *actor,
-                                  int64_t now, struct ticket *out, struct tend_err *err);
+/* The cursor for the row after which the next page starts. */
+void ticket_filter_cursor(const struct ticket_filter *f, const struct ticket *last, char *out,
+                          size_t outlen);
+
+/* --- store (SQL in tickets_store.c); writes run on the writer thread ------- */
+
+enum tend_rc tickets_store_create(struct db *db, const struct ticket_input *in,
+                                  const struct ticket_actor *actor, int64_t now, struct ticket *out,
+                                  struct tend_err *err);
 /* Read a ticket; TEND_ENOTFOUND if absent or outside `scope` (NULL: any). */
 enum tend_rc tickets_store_get(struct db *db, int64_t id, const struct ticket_scope *scope,
                                struct ticket *out, struct tend_err *err);
+/* Update (and with TF_STATUS, transition) a ticket. TF_VERSION is checked when
+ * set. On a version conflict `out` stays filled with the current ticket. */
 enum tend_rc tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in,
-                                  const struct ticket_scope *scope, const char *actor,
-                                  int64_t now, struct ticket *out, struct tend_err *err);
+                                  const struct ticket_scope *scope,
+                                  const struct ticket_actor *actor, int64_t now,
+                                  struct ticket *out, struct tend_err *err);
 
 /* Visit the tickets of a list page (up to filter->limit + 1) without copying:
  * the ticket passed to `row` borrows the database's memory and is valid only
@@ -132,8 +241,14 @@ enum tend_rc tickets_store_scan(struct db *db, const struct ticket_filter *f,
                                 void (*row)(void *ctx, const struct ticket *t), void *ctx,
                                 struct tend_err *err);
 
+/* Counts per status of the tickets matching `f`: *out is
+ * {"total", "by_category": {...}, "by_status": {...}}. */
+enum tend_rc tickets_store_counts(struct db *db, const struct ticket_filter *f, json_t **out,
+                                  struct tend_err *err);
+
 struct jbuf;
-/* The ticket as the API's JSON object, written into `b`. */
-void ticket_write_json(struct jbuf *b, const struct ticket *t);
+/* The ticket as the API's JSON object, written into `b`. With `customer` set,
+ * the watchers list is left out. */
+void ticket_write_json(struct jbuf *b, const struct ticket *t, int customer);
 
 #endif

@@ -11,6 +11,8 @@
 #include "modules/users/users.h"
 #include "platform/util/jbuf.h"
 #include "platform/util/util.h"
+#include "ticket_config.h"
+#include "workflow.h"
 #include "tickets.h"
 
 #define CREATE_SCOPE "POST /api/v1/tickets"
@@ -22,6 +24,21 @@ scope_of(const struct api_req *r)
     return ticket_scope_for(&r->actor);
 }
 
+static int
+is_customer(const struct api_req *r)
+{
+    return scope_of(r).organisation_id != 0;
+}
+
+static void
+fill_actor(const struct api_req *r, struct ticket_actor *a, char *name, size_t namelen)
+{
+    strlcopy(name, r->actor.username, namelen);
+    a->name = name;
+    a->user_id = r->actor.user_id;
+    a->roles = r->actor.roles;
+}
+
 static void
 send_ticket(struct api_req *r, int status, const struct ticket *t)
 {
@@ -31,7 +48,7 @@ send_ticket(struct api_req *r, int status, const struct ticket *t)
     snprintf(etag, sizeof(etag), "\"v%lld\"", (long long)t->version);
     api_add_header(r, "etag", etag);
     jbuf_init(&b, 1024);
-    ticket_write_json(&b, t);
+    ticket_write_json(&b, t, is_customer(r));
     api_send_owned(r, status, "application/json", b.data, b.len); /* the request frees it */
 }
 
@@ -41,7 +58,8 @@ struct create_write {
     struct api_write w; /* first */
     struct ticket_input in;
     struct ticket_scope scope;
-    char actor[72];
+    char actor_name[72];
+    struct ticket_actor actor;
     char *idem_key;
     char request_hash[crypto_hash_sha256_BYTES * 2 + 1];
     struct ticket result;
@@ -64,7 +82,7 @@ create_apply(struct api_write *w, struct db *db)
             return tickets_store_get(db, existing, &c->scope, &c->result, &w->task.err);
         }
     }
-    rc = tickets_store_create(db, &c->in, c->actor, now, &c->result, &w->task.err);
+    rc = tickets_store_create(db, &c->in, &c->actor, now, &c->result, &w->task.err);
     if (rc == TEND_OK && c->idem_key)
         rc = idem_record(db, CREATE_SCOPE, c->idem_key, c->request_hash, c->result.id, now,
                          &w->task.err);
@@ -132,8 +150,12 @@ tickets_api_create(struct api_req *r)
             free(c);
             return;
         }
-        if (c->in.fields & TF_ASSIGNEE) {
-            api_send_problem(r, 422, "assignee_id", "is set by the service desk", NULL);
+        const char *staff_only = (c->in.fields & TF_ASSIGNEE) ? "assignee_id"
+                                 : (c->in.fields & TF_GROUP)  ? "group_id"
+                                 : (c->in.fields & TF_WATCHERS) ? "watchers"
+                                                                 : NULL;
+        if (staff_only) {
+            api_send_problem(r, 422, staff_only, "is set by the service desk", NULL);
             ticket_input_cleanup(&c->in);
             free(c);
             return;
@@ -141,7 +163,11 @@ tickets_api_create(struct api_req *r)
         c->in.organisation_id = r->actor.organisation_id;
         c->in.fields |= TF_ORGANISATION;
     }
-    strlcopy(c->actor, r->actor.username, sizeof(c->actor));
+    if (!(c->in.fields & TF_CHANNEL))
+        strlcopy(c->in.channel,
+                 r->actor.via_token ? "api" : c->scope.organisation_id ? "portal" : "internal",
+                 sizeof(c->in.channel));
+    fill_actor(r, &c->actor, c->actor_name, sizeof(c->actor_name));
     if (key) {
         /* keys are per caller: two integrations may pick the same key */
         char scoped[IDEM_KEY_MAX + 32];
@@ -176,59 +202,49 @@ tickets_api_get(struct api_req *r)
     ticket_cleanup(&t);
 }
 
-/* Split a comma-separated filter into `out`, checking each value. */
+/* The list parameters of the request as a filter. Answers 400 and returns -1
+ * when they are bad. */
 static int
-parse_set(struct api_req *r, const char *name, const char *const *allowed, const char **out,
-          int *n)
+request_filter(struct api_req *r, int list_only, struct ticket_filter *f)
 {
-    const char *v = api_query(r, name);
-    char *copy, *tok, *next;
+    const char *names[API_MAX_QUERY], *values[API_MAX_QUERY];
+    struct custom_field *fields = NULL;
+    int nfields = 0, need_fields = 0;
+    struct tend_err err;
+    enum tend_rc rc;
 
-    *n = 0;
-    if (!v)
-        return 0;
-    copy = h2o_mem_alloc_pool(&r->req->pool, strlen(v) + 1);
-    memcpy(copy, v, strlen(v) + 1);
-    for (tok = copy; tok; tok = next) {
-        next = strchr(tok, ',');
-        if (next)
-            *next++ = '\0';
-        if (!*tok) {
-            api_send_problem(r, 400, name, "has an empty value in its list", NULL);
-            return -1;
-        }
-        if (!ticket_value_in(tok, allowed)) {
-            char msg[160];
-            snprintf(msg, sizeof(msg), "'%.40s' is not a valid %s", tok, name);
-            api_send_problem(r, 400, name, msg, NULL);
-            return -1;
-        }
-        if (*n == 8) {
-            api_send_problem(r, 400, name, "too many values", NULL);
-            return -1;
-        }
-        out[(*n)++] = tok;
+    tend_err_clear(&err);
+    for (int i = 0; i < r->nquery; i++) {
+        size_t len = strlen(r->query[i].value);
+        char *copy = h2o_mem_alloc_pool(&r->req->pool, len + 1); /* split in place */
+        memcpy(copy, r->query[i].value, len + 1);
+        names[i] = r->query[i].name;
+        values[i] = copy;
+        need_fields |= strncmp(names[i], "custom.", 7) == 0 ||
+                       (strcmp(names[i], "sort") == 0 && strstr(copy, "custom."));
     }
-    return 0;
-}
-
-static int
-reference_filter(struct api_req *r, const char *name, int64_t *out)
-{
-    const char *v = api_query(r, name);
-    if (v && parse_int64(v, strlen(v), 1, INT64_MAX, out) != 0) {
-        api_send_problem(r, 400, name, "must be an id", NULL);
+    if (need_fields && ticket_config_fields(r->db, 0, &fields, &nfields, &err)) {
+        api_send_error(r, &err);
         return -1;
     }
+    rc = ticket_filter_parse(names, values, r->nquery, fields, nfields, r->actor.user_id, list_only, f,
+                             &err);
+    ticket_config_fields_free(fields, nfields);
+    if (rc) {
+        api_send_problem(r, 400, err.field, err.message, NULL);
+        return -1;
+    }
+    f->scope = scope_of(r);
     return 0;
 }
 
 /* Rendering a list page row by row, straight from the database's memory. */
 struct page {
     struct jbuf b;
-    int limit;
+    const struct ticket_filter *f;
+    int customer;
     int count;
-    int64_t last_id; /* of the last row shown */
+    char next[600]; /* the cursor after the last row shown */
 };
 
 static void
@@ -236,12 +252,13 @@ page_row(void *ctx, const struct ticket *t)
 {
     struct page *p = ctx;
 
-    if (p->count++ >= p->limit)
+    if (p->count++ >= p->f->limit)
         return; /* the extra row only says there is a next page */
     if (p->count > 1)
         jbuf_raw(&p->b, ",", 1);
-    ticket_write_json(&p->b, t);
-    p->last_id = t->id;
+    ticket_write_json(&p->b, t, p->customer);
+    if (p->count == p->f->limit)
+        ticket_filter_cursor(p->f, t, p->next, sizeof(p->next));
 }
 
 void
@@ -249,30 +266,13 @@ tickets_api_list(struct api_req *r)
 {
     struct ticket_filter f;
     struct tend_err err;
-    const char *limit = api_query(r, "limit"), *cursor = api_query(r, "cursor");
-    int64_t lim = TICKET_LIST_DEFAULT;
     struct page p;
 
-    memset(&f, 0, sizeof(f));
-    if (parse_set(r, "status", ticket_statuses, f.statuses, &f.nstatuses) ||
-        parse_set(r, "priority", ticket_priorities, f.priorities, &f.npriorities))
+    if (request_filter(r, 1, &f))
         return;
-    if (limit && parse_int64(limit, strlen(limit), 1, TICKET_LIST_MAX, &lim) != 0) {
-        api_send_problem(r, 400, "limit", "must be an integer from 1 to 200", NULL);
-        return;
-    }
-    if (cursor && ticket_cursor_decode(cursor, &f.before_id) != 0) {
-        api_send_problem(r, 400, "cursor", "is not a cursor this server gave out", NULL);
-        return;
-    }
-    f.customer_ref = api_query(r, "customer_ref");
-    if (reference_filter(r, "organisation_id", &f.organisation_id) ||
-        reference_filter(r, "assignee_id", &f.assignee_id))
-        return;
-    f.scope = scope_of(r);
-    f.limit = (int)lim;
     memset(&p, 0, sizeof(p));
-    p.limit = f.limit;
+    p.f = &f;
+    p.customer = is_customer(r);
     jbuf_init(&p.b, 8192);
     jbuf_lit(&p.b, "{\"items\":[");
     if (tickets_store_scan(r->db, &f, page_row, &p, &err)) {
@@ -281,15 +281,28 @@ tickets_api_list(struct api_req *r)
         return;
     }
     jbuf_lit(&p.b, "],\"next_cursor\":");
-    if (p.count > p.limit) {
-        char next[64];
-        ticket_cursor_encode(p.last_id, next, sizeof(next));
-        jbuf_cstr(&p.b, next);
-    } else {
+    if (p.count > f.limit)
+        jbuf_cstr(&p.b, p.next);
+    else
         jbuf_raw(&p.b, "null", 4);
-    }
     jbuf_raw(&p.b, "}", 1);
     api_send_owned(r, 200, "application/json", p.b.data, p.b.len); /* the request frees it */
+}
+
+void
+tickets_api_counts(struct api_req *r)
+{
+    struct ticket_filter f;
+    struct tend_err err;
+    json_t *out;
+
+    if (request_filter(r, 0, &f))
+        return;
+    if (tickets_store_counts(r->db, &f, &out, &err)) {
+        api_send_error(r, &err);
+        return;
+    }
+    api_send_json(r, 200, out);
 }
 
 void
@@ -309,10 +322,65 @@ tickets_api_events(struct api_req *r)
         return;
     }
     ticket_cleanup(&t);
-    if (event_list(r->db, "ticket", id, 1000, &items, &err)) {
+    if (event_list(r->db, "ticket", id, 5000, &items, &err)) {
         api_send_error(r, &err);
         return;
     }
+    if (is_customer(r)) {
+        /* internal notes and their files stay with the service desk */
+        for (size_t i = json_array_size(items); i-- > 0;) {
+            json_t *data = json_object_get(json_array_get(items, i), "data");
+            if (json_is_true(json_object_get(data, "internal")))
+                json_array_remove(items, i);
+        }
+    }
+    api_send_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* --- transitions --------------------------------------------------------- */
+
+void
+tickets_api_transitions(struct api_req *r)
+{
+    struct ticket_scope scope = scope_of(r);
+    struct ticket_type type;
+    struct workflow wf;
+    struct ticket t;
+    struct tend_err err;
+    json_t *items;
+    int64_t id;
+    int from;
+
+    if (api_path_id(r, "ticket", &id))
+        return;
+    if (tickets_store_get(r->db, id, &scope, &t, &err)) {
+        api_send_error(r, &err);
+        return;
+    }
+    if (ticket_config_type(r->db, NULL, t.type_id, "type", &type, &err) ||
+        ticket_config_workflow(r->db, type.workflow_id, &wf, &err)) {
+        ticket_cleanup(&t);
+        api_send_error(r, &err);
+        return;
+    }
+    from = workflow_status_index(&wf, t.status);
+    items = json_array();
+    for (int to = 0; to < wf.nstatuses; to++) {
+        int denied;
+        const struct wf_transition *tr = workflow_transition(&wf, from, to, r->actor.roles, &denied);
+        json_t *requires;
+        if (!tr)
+            continue;
+        requires = json_array();
+        for (int j = 0; j < tr->nrequires; j++)
+            json_array_append_new(requires, json_string(tr->requires[j]));
+        json_array_append_new(items, json_pack("{s:s,s:s,s:o,s:s,s:s}", "to", wf.statuses[to].key, "name",
+                                               tr->name, "requires", requires, "category",
+                                               status_categories[wf.statuses[to].category],
+                                               "status_name", wf.statuses[to].name));
+    }
+    workflow_cleanup(&wf);
+    ticket_cleanup(&t);
     api_send_json(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -322,7 +390,8 @@ struct update_write {
     struct api_write w; /* first */
     int64_t id;
     struct ticket_scope scope;
-    char actor[72];
+    char actor_name[72];
+    struct ticket_actor actor;
     struct ticket_input in;
     struct ticket result;
 };
@@ -331,7 +400,7 @@ static enum tend_rc
 update_apply(struct api_write *w, struct db *db)
 {
     struct update_write *u = (struct update_write *)w;
-    return tickets_store_update(db, u->id, &u->in, &u->scope, u->actor, time_now_ms(), &u->result,
+    return tickets_store_update(db, u->id, &u->in, &u->scope, &u->actor, time_now_ms(), &u->result,
                                 &w->task.err);
 }
 
@@ -361,8 +430,10 @@ update_release(struct api_write *w)
     free(u);
 }
 
-void
-tickets_api_update(struct api_req *r)
+/* PATCH and POST .../transitions: the same write, with the version required
+ * for PATCH and optional for a transition (the workflow guards its start). */
+static void
+submit_update(struct api_req *r, int transition)
 {
     struct update_write *u;
     struct tend_err err;
@@ -374,14 +445,26 @@ tickets_api_update(struct api_req *r)
     u = xcalloc(1, sizeof(*u));
     u->id = id;
     u->scope = scope_of(r);
-    strlcopy(u->actor, r->actor.username, sizeof(u->actor));
+    fill_actor(r, &u->actor, u->actor_name, sizeof(u->actor_name));
     tend_err_clear(&err);
-    if (ticket_input_for_update(r->body, &u->in, &err)) {
+    if ((transition ? ticket_input_for_transition(r->body, &u->in, &err)
+                    : ticket_input_for_update(r->body, &u->in, &err))) {
         api_send_error(r, &err);
         free(u);
         return;
     }
-    if (!(u->in.fields & TF_VERSION)) {
+    if (is_customer(r) && (u->in.fields & (TF_ASSIGNEE | TF_GROUP | TF_WATCHERS | TF_ORGANISATION))) {
+        api_send_problem(r, 422,
+                         (u->in.fields & TF_ASSIGNEE) ? "assignee_id"
+                         : (u->in.fields & TF_GROUP)  ? "group_id"
+                         : (u->in.fields & TF_WATCHERS) ? "watchers"
+                                                        : "organisation_id",
+                         "is set by the service desk", NULL);
+        ticket_input_cleanup(&u->in);
+        free(u);
+        return;
+    }
+    if (!(u->in.fields & TF_VERSION) && (if_match || !transition)) {
         int64_t v = if_match ? ticket_parse_etag(if_match) : -1;
         if (v < 1) {
             api_send_problem(r, 422, "version",
@@ -399,4 +482,16 @@ tickets_api_update(struct api_req *r)
     u->w.respond = update_respond;
     u->w.release = update_release;
     api_submit_write(r, &u->w);
+}
+
+void
+tickets_api_update(struct api_req *r)
+{
+    submit_update(r, 0);
+}
+
+void
+tickets_api_transition(struct api_req *r)
+{
+    submit_update(r, 1);
 }

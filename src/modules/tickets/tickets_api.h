@@ -9,5 +9,8 @@ void tickets_api_get(struct api_req *r);
 void tickets_api_list(struct api_req *r);
 void tickets_api_update(struct api_req *r);
 void tickets_api_events(struct api_req *r);
+void tickets_api_counts(struct api_req *r);
+void tickets_api_transitions(struct api_req *r);
+void tickets_api_transition(struct api_req *r);
 
 #endif

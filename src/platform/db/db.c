@@ -93,6 +93,12 @@ db_bind_str(struct db_stmt *st, int i, const char *s)
 }
 
 void
+db_bind_double(struct db_stmt *st, int i, double v)
+{
+    st->ops->bind_double(st, i, v);
+}
+
+void
 db_bind_null(struct db_stmt *st, int i)
 {
     st->ops->bind_null(st, i);

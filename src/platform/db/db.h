@@ -49,6 +49,7 @@ void db_bind_int64(struct db_stmt *st, int i, int64_t v);
 void db_bind_text(struct db_stmt *st, int i, const char *s, size_t len);
 void db_bind_str(struct db_stmt *st, int i, const char *s); /* NULL binds SQL NULL */
 void db_bind_null(struct db_stmt *st, int i);
+void db_bind_double(struct db_stmt *st, int i, double v);
 /* An optional reference: 0 binds SQL NULL. */
 void db_bind_ref(struct db_stmt *st, int i, int64_t v);
 

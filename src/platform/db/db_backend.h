@@ -13,6 +13,7 @@ struct db_ops {
     void (*bind_int64)(struct db_stmt *st, int i, int64_t v);
     void (*bind_text)(struct db_stmt *st, int i, const char *s, size_t len);
     void (*bind_null)(struct db_stmt *st, int i);
+    void (*bind_double)(struct db_stmt *st, int i, double v);
     enum db_step_result (*step)(struct db_stmt *st, struct tend_err *err);
     int64_t (*col_int64)(struct db_stmt *st, int i);
     const char *(*col_text)(struct db_stmt *st, int i);

@@ -359,6 +359,12 @@ sqlite_bind_text(struct db_stmt *st, int i, const char *s, size_t len)
 }
 
 static void
+sqlite_bind_double(struct db_stmt *st, int i, double v)
+{
+    sqlite3_bind_double(((struct sqlite_stmt *)st)->handle, i, v);
+}
+
+static void
 sqlite_bind_null(struct db_stmt *st, int i)
 {
     sqlite3_bind_null(((struct sqlite_stmt *)st)->handle, i);
@@ -438,6 +444,7 @@ const struct db_ops db_sqlite_ops = {
     .bind_int64 = sqlite_bind_int64,
     .bind_text = sqlite_bind_text,
     .bind_null = sqlite_bind_null,
+    .bind_double = sqlite_bind_double,
     .step = sqlite_step,
     .col_int64 = sqlite_col_int64,
     .col_text = sqlite_col_text,

@@ -1,0 +1,288 @@
+/* ticket_config_store.c: the SQL of ticket configuration: types, workflows
+ * (with the re-mapping of tickets when a status goes away), custom fields and
+ * categories. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "modules/users/users.h"
+#include "platform/db/events.h"
+#include "platform/util/util.h"
+#include "ticket_config.h"
+#include "tickets_store.h"
+
+/* --- reads ------------------------------------------------------------------ */
+
+static void
+read_type(struct db_stmt *st, void *out)
+{
+    struct ticket_type *t = out;
+
+    t->id = db_col_int64(st, 0);
+    strlcopy(t->key, db_col_text(st, 1), sizeof(t->key));
+    strlcopy(t->name, db_col_text(st, 2), sizeof(t->name));
+    t->workflow_id = db_col_int64(st, 3);
+    strlcopy(t->workflow_key, db_col_text(st, 4), sizeof(t->workflow_key));
+    t->active = (int)db_col_int64(st, 5);
+    t->position = (int)db_col_int64(st, 6);
+}
+
+#define TYPE_SELECT                                                                              \
+    "SELECT ty.id, ty.key, ty.name, ty.workflow_id, w.key, ty.active, ty.position "              \
+    "FROM ticket_types ty JOIN workflows w ON w.id = ty.workflow_id "
+
+enum tend_rc
+ticket_config_type(struct db *db, const char *key, int64_t id, const char *field,
+                   struct ticket_type *out, struct tend_err *err)
+{
+    struct db_stmt *st = db_prepare(db, key ? TYPE_SELECT "WHERE ty.key = ?" : TYPE_SELECT "WHERE ty.id = ?",
+                                    err);
+    enum tend_rc rc;
+
+    if (!st)
+        return err->rc;
+    if (key)
+        db_bind_str(st, 1, key);
+    else
+        db_bind_int64(st, 1, id);
+    rc = db_fetch_one(st, read_type, out, err);
+    if (rc == TEND_ENOTFOUND)
+        return tend_fail(err, rc, field, "no ticket type %s", key ? key : "with that id");
+    return rc;
+}
+
+struct workflow_row {
+    struct workflow *wf;
+    char *definition;
+};
+
+static void
+read_workflow(struct db_stmt *st, void *out)
+{
+    struct workflow_row *w = out;
+
+    w->wf->id = db_col_int64(st, 0);
+    strlcopy(w->wf->key, db_col_text(st, 1), sizeof(w->wf->key));
+    w->definition = xstrdup(db_col_text(st, 3));
+    w->wf->version = db_col_int64(st, 4);
+    w->wf->name = xstrdup(db_col_text(st, 2));
+}
+
+enum tend_rc
+ticket_config_workflow(struct db *db, int64_t id, struct workflow *out, struct tend_err *err)
+{
+    struct db_stmt *st =
+        db_prepare(db, "SELECT id, key, name, definition, version FROM workflows WHERE id = ?", err);
+    struct workflow_row row = {out, NULL};
+    json_t *def;
+    enum tend_rc rc;
+
+    memset(out, 0, sizeof(*out));
+    if (!st)
+        return err->rc;
+    db_bind_int64(st, 1, id);
+    rc = db_fetch_one(st, read_workflow, &row, err);
+    if (rc == TEND_ENOTFOUND)
+        return tend_fail(err, rc, "id", "no workflow %lld", (long long)id);
+    if (rc)
+        return rc;
+    def = json_loads(row.definition, 0, NULL);
+    free(row.definition);
+    rc = workflow_parse(def, out, err);
+    json_decref(def);
+    if (rc) {
+        workflow_cleanup(out);
+        return tend_fail(err, TEND_EINTERNAL, NULL, "stored workflow %lld is invalid", (long long)id);
+    }
+    return TEND_OK;
+}
+
+void
+ticket_config_fields_free(struct custom_field *fields, int n)
+{
+    for (int i = 0; i < n; i++)
+        custom_field_cleanup(&fields[i]);
+    free(fields);
+}
+
+enum tend_rc
+ticket_config_fields(struct db *db, int active_only, struct custom_field **out, int *n,
+                     struct tend_err *err)
+{
+    struct db_stmt *st = db_prepare(db,
+                                    active_only ? "SELECT id, definition, active FROM custom_fields "
+                                                  "WHERE active = 1 ORDER BY position, id"
+                                                : "SELECT id, definition, active FROM custom_fields "
+                                                  "ORDER BY position, id",
+                                    err);
+    enum db_step_result r;
+    int cap = 8;
+
+    *out = NULL;
+    *n = 0;
+    if (!st)
+        return err->rc;
+    *out = xcalloc((size_t)cap, sizeof(**out));
+    while ((r = db_step(st, err)) == DB_ROW) {
+        json_t *def = json_loads(db_col_text(st, 1), 0, NULL);
+        struct tend_err ignored;
+        if (*n == cap) {
+            cap *= 2;
+            *out = xrealloc(*out, (size_t)cap * sizeof(**out));
+        }
+        if (def && custom_field_parse(def, NULL, &(*out)[*n], &ignored) == TEND_OK) {
+            (*out)[*n].id = db_col_int64(st, 0);
+            (*out)[*n].active = (int)db_col_int64(st, 2);
+            (*n)++;
+        }
+        json_decref(def);
+    }
+    db_reset(st);
+    if (r == DB_FAIL) {
+        ticket_config_fields_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return err->rc;
+    }
+    return TEND_OK;
+}
+
+enum tend_rc
+ticket_config_check_category(struct db *db, int64_t id, const char *kind, const char *field,
+                             struct tend_err *err)
+{
+    struct db_stmt *st =
+        db_prepare(db, "SELECT 1 FROM categories WHERE id = ? AND kind = ? AND active = 1", err);
+    enum db_step_result r;
+
+    if (!st)
+        return err->rc;
+    db_bind_int64(st, 1, id);
+    db_bind_str(st, 2, kind);
+    r = db_step(st, err);
+    db_reset(st);
+    if (r == DB_FAIL)
+        return err->rc;
+    if (r == DB_DONE)
+        return tend_fail(err, TEND_EINVAL, field, "no active %s %lld",
+                         strcmp(kind, "category") == 0 ? "category" : "fault code", (long long)id);
+    return TEND_OK;
+}
+
+static json_t *
+type_json(const struct ticket_type *t)
+{
+    return json_pack("{s:I,s:s,s:s,s:I,s:s,s:b,s:i}", "id", (json_int_t)t->id, "key", t->key, "name",
+                     t->name, "workflow_id", (json_int_t)t->workflow_id, "workflow_key",
+                     t->workflow_key, "active", t->active, "position", t->position);
+}
+
+enum tend_rc
+ticket_config_types_json(struct db *db, json_t **out, struct tend_err *err)
+{
+    struct db_stmt *st = db_prepare(db, TYPE_SELECT "ORDER BY ty.position, ty.id", err);
+    enum db_step_result r;
+    struct ticket_type t;
+
+    if (!st)
+        return err->rc;
+    *out = json_array();
+    while ((r = db_step(st, err)) == DB_ROW) {
+        read_type(st, &t);
+        json_array_append_new(*out, type_json(&t));
+    }
+    db_reset(st);
+    if (r == DB_FAIL) {
+        json_decref(*out);
+        return err->rc;
+    }
+    return TEND_OK;
+}
+
+static json_t *
+workflow_json(const struct workflow *wf)
+{
+    json_t *o = workflow_definition_json(wf);
+
+    json_object_set_new(o, "id", json_integer(wf->id));
+    json_object_set_new(o, "key", json_string(wf->key));
+    json_object_set_new(o, "name", json_string(wf->name));
+    json_object_set_new(o, "version", json_integer(wf->version));
+    return o;
+}
+
+enum tend_rc
+ticket_config_workflows_json(struct db *db, int64_t id, json_t **out, struct tend_err *err)
+{
+    struct db_stmt *st = db_prepare(db, "SELECT id FROM workflows ORDER BY id", err);
+    enum db_step_result r;
+    int64_t ids[256];
+    int n = 0;
+    enum tend_rc rc = TEND_OK;
+
+    if (id) {
+        struct workflow wf;
+        rc = ticket_config_workflow(db, id, &wf, err);
+        if (rc == TEND_OK) {
+            *out = workflow_json(&wf);
+            workflow_cleanup(&wf);
+        }
+        return rc;
+    }
+    if (!st)
+        return err->rc;
+    while ((r = db_step(st, err)) == DB_ROW && n < 256)
+        ids[n++] = db_col_int64(st, 0);
+    db_reset(st);
+    if (r == DB_FAIL)
+        return err->rc;
+    *out = json_array();
+    for (int i = 0; i < n && rc == TEND_OK; i++) {
+        struct workflow wf;
+        rc = ticket_config_workflow(db, ids[i], &wf, err);
+        if (rc == TEND_OK) {
+            json_array_append_new(*out, workflow_json(&wf));
+            workflow_cleanup(&wf);
+        }
+    }
+    if (rc)
+        json_decref(*out);
+    return rc;
+}
+
+static json_t *
+category_row_json(struct db_stmt *st)
+{
+    return json_pack("{s:I,s:s,s:o,s:o,s:s,s:b}", "id", (json_int_t)db_col_int64(st, 0), "kind",
+                     db_col_text(st, 1), "parent_id",
+                     db_col_is_null(st, 2) ? json_null() : json_integer(db_col_int64(st, 2)), "code",
+                     db_col_is_null(st, 3) ? json_null() : json_string(db_col_text(st, 3)), "name",
+                     db_col_text(st, 4), "active", (int)db_col_int64(st, 5));
+}
+
+enum tend_rc
+ticket_config_categories_json(struct db *db, const char *kind, json_t **out, struct tend_err *err)
+{
+    struct db_stmt *st = db_prepare(
+        db,
+        kind ? "SELECT id, kind, parent_id, code, name, active FROM categories WHERE kind = ? "
+               "ORDER BY parent_id IS NOT NULL, parent_id, name, id"
+             : "SELECT id, kind, parent_id, code, name, active FROM categories "
+               "ORDER BY kind, parent_id IS NOT NULL, parent_id, name, id",
+        err);
+    enum db_step_result r;
+
+    if (!st)
+        return err->rc;
+    if (kind)
+        db_bind_str(st, 1, kind);
+    *out = json_array();
+    while ((r = db_step(st, err)) == DB_ROW)
+        json_array_append_new(*out, category_row_json(st));
+    db_reset(st);
+    if (r == DB_FAIL) {
+        json_decref(*out);
+        return err->rc;
+    }
+    return TEND_OK;
+}

@@ -1,0 +1,34 @@
+/* tickets_store.h: what the tickets module's store files share among
+ * themselves (not for other modules: they use tickets.h). */
+#ifndef TEND_TICKETS_STORE_H
+#define TEND_TICKETS_STORE_H
+
+#include "tickets.h"
+
+/* The columns every ticket read selects, in the order tickets_store_read_columns
+ * expects, and the join that gives the type's key. */
+#define TICKET_SELECT                                                                            \
+    "t.id, t.number, t.subject, t.description, t.status, t.priority, t.customer_ref, t.version, " \
+    "t.created_at, t.updated_at, t.organisation_id, t.assignee_id, t.type_id, ty.key, "           \
+    "t.status_category, t.channel, t.category_id, t.fault_code_id, t.group_id, t.tags, "         \
+    "t.watchers, t.custom, t.resolution_code, t.resolution, t.merged_into_id"
+#define TICKET_JOIN "LEFT JOIN ticket_types ty ON ty.id = t.type_id"
+
+/* Fill `t` from the current row: copies (borrow 0, clean up with ticket_cleanup)
+ * or pointers into the statement valid until its next step (borrow 1). */
+void tickets_store_read_columns(struct db_stmt *st, struct ticket *t, int borrow);
+
+/* Add `delta` to the per-status counters of `t`'s status, group, assignee and
+ * organisation. */
+enum tend_rc tickets_store_count(struct db *db, const struct ticket *t, int delta,
+                                 struct tend_err *err);
+
+/* Apply a validated change to ticket `t` (read, in scope, version checked):
+ * fields, custom values, the workflow transition and its requirements; write it
+ * and record the events. Counters are the caller's. `status_field` names the
+ * status in errors ("status" or "to"). */
+enum tend_rc tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input *in,
+                                  const struct ticket_actor *actor, const char *status_field,
+                                  int64_t now, struct tend_err *err);
+
+#endif
