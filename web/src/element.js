@@ -3,9 +3,9 @@
 import {
   ElAlert, ElAside, ElButton, ElCard, ElCheckbox, ElConfigProvider, ElContainer, ElDatePicker,
   ElDescriptions, ElDescriptionsItem, ElDialog, ElDropdown, ElDropdownItem, ElDropdownMenu,
-  ElEmpty, ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElMain, ElMenu,
-  ElMenuItem, ElOption, ElPopover, ElRadioButton, ElRadioGroup, ElResult, ElSelect, ElSwitch,
-  ElTable, ElTableColumn, ElTag,
+  ElEmpty, ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLoading, ElMain,
+  ElMenu, ElMenuItem, ElOption, ElPopover, ElRadioButton, ElRadioGroup, ElResult, ElSelect,
+  ElSwitch, ElTable, ElTableColumn, ElTag,
 } from 'element-plus';
 
 const components = [

@@ -5,9 +5,9 @@
 export const STANDARD_COLUMNS = [
   { key: 'number', label: 'ticket.number', sort: 'id', width: 170, fixed: true },
   { key: 'subject', label: 'ticket.subject', minWidth: 240 },
-  { key: 'status', label: 'ticket.status', width: 140 },
+  { key: 'status', label: 'ticket.status', width: 170 },
   { key: 'priority', label: 'ticket.priority', sort: 'priority', width: 110 },
-  { key: 'type', label: 'ticket.type', width: 130 },
+  { key: 'type', label: 'ticket.type', width: 150 },
   { key: 'assignee', label: 'ticket.assignee', width: 130 },
   { key: 'group', label: 'ticket.group', width: 130 },
   { key: 'channel', label: 'ticket.channel', width: 100 },
