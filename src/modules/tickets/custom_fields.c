@@ -154,6 +154,10 @@ take_member(const char *k, const json_t *v, int create, struct custom_field *f, 
         *def = v;
     } else if (strcmp(k, "currency") == 0) {
         const char *c = json_is_string(v) ? json_string_value(v) : "";
+        if (json_is_null(v)) {
+            f->currency[0] = '\0';
+            return TEND_OK;
+        }
         if (strlen(c) != 3 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' || c[2] < 'A' ||
             c[2] > 'Z')
             return tend_fail(err, TEND_EINVAL, "currency", "must be an ISO 4217 code such as CNY");

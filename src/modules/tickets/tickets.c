@@ -609,3 +609,65 @@ ticket_write_json(struct jbuf *b, const struct ticket *t, int customer)
     jbuf_time(b, t->updated_at);
     jbuf_raw(b, "}", 1);
 }
+
+void
+comment_input_cleanup(struct comment_input *in)
+{
+    free(in->body);
+    memset(in, 0, sizeof(*in));
+}
+
+enum tend_rc
+comment_input_parse(const json_t *body, struct comment_input *in, struct tend_err *err)
+{
+    const char *key;
+    json_t *v;
+
+    memset(in, 0, sizeof(*in));
+    if (!json_is_object(body))
+        return tend_fail(err, TEND_EINVAL, "", "the request body must be a JSON object");
+    json_object_foreach((json_t *)body, key, v) {
+        if (strcmp(key, "body") == 0) {
+            size_t len = json_string_length(v), start = 0;
+            const char *s = json_string_value(v);
+            if (!json_is_string(v))
+                return tend_fail(err, TEND_EINVAL, "body", "must be a string");
+            while (start < len && isspace((unsigned char)s[start]))
+                start++;
+            if (start == len)
+                return tend_fail(err, TEND_EINVAL, "body", "must not be empty");
+            if (len > COMMENT_BODY_MAX_BYTES)
+                return tend_fail(err, TEND_EINVAL, "body", "must be at most %d bytes",
+                                 COMMENT_BODY_MAX_BYTES);
+            free(in->body);
+            in->body = xstrdup(s);
+        } else if (strcmp(key, "internal") == 0) {
+            if (!json_is_boolean(v)) {
+                comment_input_cleanup(in);
+                return tend_fail(err, TEND_EINVAL, "internal", "must be true or false");
+            }
+            in->internal = json_is_true(v);
+        } else if (strcmp(key, "attachment_ids") == 0) {
+            size_t i;
+            json_t *a;
+            if (!json_is_array(v) || json_array_size(v) > COMMENT_MAX_ATTACHMENTS) {
+                comment_input_cleanup(in);
+                return tend_fail(err, TEND_EINVAL, "attachment_ids", "must be a list of at most %d ids",
+                                 COMMENT_MAX_ATTACHMENTS);
+            }
+            json_array_foreach(v, i, a) {
+                if (!json_is_integer(a) || json_integer_value(a) < 1) {
+                    comment_input_cleanup(in);
+                    return tend_fail(err, TEND_EINVAL, "attachment_ids", "item %zu must be an id", i);
+                }
+                in->attachment_ids[in->nattachments++] = json_integer_value(a);
+            }
+        } else {
+            comment_input_cleanup(in);
+            return tend_fail(err, TEND_EINVAL, key, "is not a known field");
+        }
+    }
+    if (!in->body)
+        return tend_fail(err, TEND_EINVAL, "body", "is required");
+    return TEND_OK;
+}

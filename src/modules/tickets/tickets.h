@@ -246,6 +246,116 @@ enum tend_rc tickets_store_scan(struct db *db, const struct ticket_filter *f,
 enum tend_rc tickets_store_counts(struct db *db, const struct ticket_filter *f, json_t **out,
                                   struct tend_err *err);
 
+/* --- comments (comments_store.c) -------------------------------------------- */
+
+#define COMMENT_BODY_MAX_BYTES 65536
+#define COMMENT_MAX_ATTACHMENTS 20
+
+/* A validated comment: body owned. */
+struct comment_input {
+    int64_t ticket_id;
+    char *body;
+    int internal;
+    int64_t attachment_ids[COMMENT_MAX_ATTACHMENTS];
+    int nattachments;
+};
+
+/* Validate {body, internal?, attachment_ids?}. */
+enum tend_rc comment_input_parse(const json_t *body, struct comment_input *in, struct tend_err *err);
+void comment_input_cleanup(struct comment_input *in);
+
+/* Add a comment (writer thread): the event and the ticket's updated_at too.
+ * *out is the comment as the API shows it (attachments empty). */
+enum tend_rc comments_store_add(struct db *db, const struct comment_input *in,
+                                const struct ticket_actor *actor, int64_t now, json_t **out,
+                                struct tend_err *err);
+
+/* A ticket's comments, oldest first; internal notes only with include_internal. */
+enum tend_rc comments_store_list(struct db *db, int64_t ticket_id, int include_internal, json_t **out,
+                                 struct tend_err *err);
+
+/* --- links, merge and bulk (links_store.c, bulk_store.c) ----------------------- */
+
+/* NULL-terminated: parent, child, duplicate_of, related (as the API names them). */
+extern const char *const ticket_link_kinds[];
+
+/* Link ticket `id` to `other` as `kind` (seen from `id`); both within `scope`. */
+enum tend_rc links_store_add(struct db *db, int64_t id, int64_t other, const char *kind,
+                             const struct ticket_scope *scope, const char *actor, int64_t now,
+                             struct tend_err *err);
+enum tend_rc links_store_remove(struct db *db, int64_t id, int64_t other,
+                                const struct ticket_scope *scope, const char *actor, int64_t now,
+                                struct tend_err *err);
+/* The links of `id` as [{kind, ticket: {id, number, subject, status, status_category}}]. */
+enum tend_rc links_store_list(struct db *db, int64_t id, const struct ticket_scope *scope,
+                              json_t **out, struct tend_err *err);
+
+/* Merge ticket `id` into `into`: the duplicate closes and points at the
+ * survivor (returned in *survivor), which gains its tags and watchers. */
+enum tend_rc links_store_merge(struct db *db, int64_t id, int64_t into,
+                               const struct ticket_scope *scope, const struct ticket_actor *actor,
+                               int64_t now, struct ticket *survivor, struct tend_err *err);
+
+#define BULK_MAX 500
+
+struct bulk_input {
+    int64_t *ids; /* owned */
+    int nids;
+    struct ticket_input set; /* the ordinary fields of the change */
+    json_t *tags_add, *tags_remove;
+};
+
+/* Validate {ids, set}. */
+enum tend_rc bulk_input_parse(const json_t *body, struct bulk_input *in, struct tend_err *err);
+void bulk_input_cleanup(struct bulk_input *in);
+
+/* Apply the change to every ticket (writer thread). When any ticket cannot
+ * take it, returns TEND_EINVAL with *failures listing each ({field: "ids[i]",
+ * message}) and the caller's task rolls back. *items: {id, number, status,
+ * version} per ticket. */
+enum tend_rc bulk_store_apply(struct db *db, const struct bulk_input *in,
+                              const struct ticket_scope *scope, const struct ticket_actor *actor,
+                              int64_t now, json_t **items, json_t **failures, struct tend_err *err);
+
+/* --- saved views (views_store.c) ------------------------------------------- */
+
+/* A user's views as [{id, name, query, columns, position, created_at, updated_at}]. */
+enum tend_rc views_store_list(struct db *db, int64_t user_id, json_t **out, struct tend_err *err);
+/* One of the user's views; TEND_ENOTFOUND for anyone else's. */
+enum tend_rc views_store_get(struct db *db, int64_t user_id, int64_t id, json_t **out,
+                             struct tend_err *err);
+/* Create (id 0) or replace a view; *out is the saved view. */
+enum tend_rc views_store_save(struct db *db, int64_t user_id, int64_t id, const char *name,
+                              const char *query, const json_t *columns, int position, int64_t now,
+                              json_t **out, struct tend_err *err);
+enum tend_rc views_store_delete(struct db *db, int64_t user_id, int64_t id, struct tend_err *err);
+
+/* --- export (tickets_export.c) --------------------------------------------- */
+
+/* The tickets of `f` as CSV (xlsx 0) or an XLSX workbook (temporary files in
+ * `tmpdir`): *out is malloc'd, *len bytes. */
+enum tend_rc tickets_export(struct db *db, const struct ticket_filter *f, int xlsx, const char *tmpdir,
+                            char **out, size_t *len, struct tend_err *err);
+
+/* --- benchmark data (tickets_gen_store.c) ------------------------------------ */
+
+/* Add `count` generated tickets (and, once, the customers, engineers, groups
+ * and custom fields they refer to), in transactions of 50000; `progress` is
+ * called after each. Not for production databases. */
+enum tend_rc tickets_store_generate(struct db *db, int64_t count, uint64_t seed,
+                                    void (*progress)(void *ctx, int64_t done, int64_t total), void *ctx,
+                                    struct tend_err *err);
+
+/* --- search (tickets_search_store.c) ----------------------------------------- */
+
+#define SEARCH_QUERY_MAX_CHARS 200
+
+/* Tickets matching `q` within `f`'s scope and status categories, best first:
+ * *out is an array of {ticket, snippet, rank}. With `customer` set, internal
+ * notes neither match nor show. */
+enum tend_rc tickets_store_search(struct db *db, const char *q, const struct ticket_filter *f,
+                                  int customer, int limit, json_t **out, struct tend_err *err);
+
 struct jbuf;
 /* The ticket as the API's JSON object, written into `b`. With `customer` set,
  * the watchers list is left out. */

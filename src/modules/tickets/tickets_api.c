@@ -290,6 +290,49 @@ tickets_api_list(struct api_req *r)
 }
 
 void
+tickets_api_search(struct api_req *r)
+{
+    const char *q = api_query(r, "q"), *lim = api_query(r, "limit"), *cats = api_query(r, "status_category");
+    struct ticket_filter f;
+    struct tend_err err;
+    int64_t limit = 20;
+    json_t *items;
+
+    for (int i = 0; i < r->nquery; i++)
+        if (strcmp(r->query[i].name, "q") && strcmp(r->query[i].name, "limit") &&
+            strcmp(r->query[i].name, "status_category")) {
+            api_send_problem(r, 400, r->query[i].name, "is not a known parameter", NULL);
+            return;
+        }
+    if (!q || !*q || utf8_count(q, strlen(q)) > SEARCH_QUERY_MAX_CHARS || !utf8_valid(q, strlen(q))) {
+        api_send_problem(r, 400, "q", "is required: 1 to 200 characters", NULL);
+        return;
+    }
+    if (lim && parse_int64(lim, strlen(lim), 1, 50, &limit) != 0) {
+        api_send_problem(r, 400, "limit", "must be an integer from 1 to 50", NULL);
+        return;
+    }
+    memset(&f, 0, sizeof(f));
+    if (cats) {
+        const char *names[] = {"status_category"};
+        char *copy = h2o_mem_alloc_pool(&r->req->pool, strlen(cats) + 1);
+        const char *values[1];
+        memcpy(copy, cats, strlen(cats) + 1);
+        values[0] = copy;
+        if (ticket_filter_parse(names, values, 1, NULL, 0, 0, 0, &f, &err)) {
+            api_send_problem(r, 400, err.field, err.message, NULL);
+            return;
+        }
+    }
+    f.scope = scope_of(r);
+    if (tickets_store_search(r->db, q, &f, is_customer(r), (int)limit, &items, &err)) {
+        api_send_error(r, &err);
+        return;
+    }
+    api_send_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+void
 tickets_api_counts(struct api_req *r)
 {
     struct ticket_filter f;

@@ -12,5 +12,41 @@ void tickets_api_events(struct api_req *r);
 void tickets_api_counts(struct api_req *r);
 void tickets_api_transitions(struct api_req *r);
 void tickets_api_transition(struct api_req *r);
+void tickets_api_search(struct api_req *r);
+
+/* links_api.c */
+void links_api_list(struct api_req *r);
+void links_api_create(struct api_req *r);
+void links_api_delete(struct api_req *r);
+void tickets_api_merge(struct api_req *r);
+void tickets_api_bulk(struct api_req *r);
+
+/* export_api.c */
+void tickets_api_export(struct api_req *r);
+
+/* views_api.c */
+void views_api_list(struct api_req *r);
+void views_api_create(struct api_req *r);
+void views_api_update(struct api_req *r);
+void views_api_delete(struct api_req *r);
+
+/* comments_api.c */
+void comments_api_list(struct api_req *r);
+void comments_api_create(struct api_req *r);
+
+/* ticket_config_api.c */
+void ticket_types_api_list(struct api_req *r);
+void ticket_types_api_create(struct api_req *r);
+void ticket_types_api_update(struct api_req *r);
+void workflows_api_list(struct api_req *r);
+void workflows_api_get(struct api_req *r);
+void workflows_api_create(struct api_req *r);
+void workflows_api_replace(struct api_req *r);
+void custom_fields_api_list(struct api_req *r);
+void custom_fields_api_create(struct api_req *r);
+void custom_fields_api_update(struct api_req *r);
+void categories_api_list(struct api_req *r);
+void categories_api_create(struct api_req *r);
+void categories_api_update(struct api_req *r);
 
 #endif

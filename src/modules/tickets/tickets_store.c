@@ -443,11 +443,8 @@ plan_transition(struct db *db, struct ticket *t, const char *to, const struct ti
                 struct tend_err *err)
 {
     int from, target, denied = 0;
-    struct ticket_type type;
-    enum tend_rc rc = ticket_config_type(db, NULL, t->type_id, "type", &type, err);
+    enum tend_rc rc = ticket_config_workflow_of(db, t->type_id, wf, err);
 
-    if (rc == TEND_OK)
-        rc = ticket_config_workflow(db, type.workflow_id, wf, err);
     if (rc)
         return rc;
     from = workflow_status_index(wf, t->status);
@@ -504,6 +501,27 @@ save_ticket(struct db *db, const struct ticket *t, int64_t expected_version, int
     db_bind_int64(st, 20, t->id);
     db_bind_int64(st, 21, expected_version);
     return db_run(st, err);
+}
+
+enum tend_rc
+tickets_store_save(struct db *db, struct ticket *t, int64_t now, struct tend_err *err)
+{
+    enum tend_rc rc = save_ticket(db, t, t->version, now, err);
+
+    if (rc == TEND_OK) {
+        t->version++;
+        t->updated_at = now;
+    }
+    return rc;
+}
+
+enum tend_rc
+ticket_config_workflow_of(struct db *db, int64_t type_id, struct workflow *wf, struct tend_err *err)
+{
+    struct ticket_type type;
+    enum tend_rc rc = ticket_config_type(db, NULL, type_id, "type", &type, err);
+
+    return rc ? rc : ticket_config_workflow(db, type.workflow_id, wf, err);
 }
 
 /* Apply `in` to `t` (already read, in scope, version checked): fields, custom
@@ -565,8 +583,8 @@ tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input 
 }
 
 /* The counters move when status, group, assignee or organisation change. */
-static enum tend_rc
-recount(struct db *db, const struct ticket *old, const struct ticket *now_t, struct tend_err *err)
+enum tend_rc
+tickets_store_recount(struct db *db, const struct ticket *old, const struct ticket *now_t, struct tend_err *err)
 {
     enum tend_rc rc;
 
@@ -603,7 +621,7 @@ tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in,
     old.organisation_id = out->organisation_id;
     rc = tickets_store_change(db, out, in, actor, in->transition ? "to" : "status", now, err);
     if (rc == TEND_OK)
-        rc = recount(db, &old, out, err);
+        rc = tickets_store_recount(db, &old, out, err);
     if (rc) {
         ticket_cleanup(out);
         out->id = 0;

@@ -31,4 +31,17 @@ enum tend_rc tickets_store_change(struct db *db, struct ticket *t, const struct 
                                   const struct ticket_actor *actor, const char *status_field,
                                   int64_t now, struct tend_err *err);
 
+/* Write all of `t`'s mutable columns (version + 1, updated_at = now). */
+enum tend_rc tickets_store_save(struct db *db, struct ticket *t, int64_t now, struct tend_err *err);
+
+/* The counters move when status, group, assignee or organisation change
+ * between `old` and `now_t`. */
+enum tend_rc tickets_store_recount(struct db *db, const struct ticket *old, const struct ticket *now_t,
+                                   struct tend_err *err);
+
+struct workflow;
+/* The workflow of ticket type `type_id` (caller cleans up). */
+enum tend_rc ticket_config_workflow_of(struct db *db, int64_t type_id, struct workflow *wf,
+                                       struct tend_err *err);
+
 #endif
