@@ -8,7 +8,7 @@ DATA_DIR ?= data
 LISTEN ?= 127.0.0.1:8080
 
 .PHONY: all deps deps-test build build-san web run test test-unit test-api test-e2e test-fuzz \
-	test-valgrind lint bench fuzz soak clean
+	test-valgrind lint bench bench-scale fuzz soak clean
 
 all: build
 
@@ -80,6 +80,11 @@ soak: build deps-test
 
 bench: build deps-test
 	@bench/run
+
+# the tickets module at 10 million tickets (BENCH_TICKETS to change; the
+# generated database is cached in /tmp between runs)
+bench-scale: build
+	@node bench/scale.mjs
 
 clean:
 	rm -rf build build-san build-fuzz web/dist

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "modules/attachments/attachments.h"
 #include "modules/auth/auth.h"
 #include "modules/auth/auth_api.h"
 #include "options.h"
@@ -151,6 +152,11 @@ cmd_serve(int argc, char **argv)
         return 1;
     if (lock_database(url) < 0)
         return 1;
+    tend_err_clear(&err);
+    if (attachments_prepare_dir(options_get(defs, "data-dir"), &err) != TEND_OK) {
+        fprintf(stderr, "tend serve: cannot create the attachments directory: %s\n", err.message);
+        return 1;
+    }
     cfg.listen_host = host;
     cfg.threads = (int)nthreads;
     cfg.db_url = url;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modules/tickets/ticket_config.h"
 #include "modules/tickets/tickets.h"
 #include "modules/users/users.h"
 #include "platform/util/util.h"
@@ -201,6 +202,58 @@ walk_status(struct db *db, const struct ticket *t, const char *target, int64_t a
 
 static const struct ticket_actor demo_agent = {"agent", 0, ROLE_AGENT};
 
+/* Configuration a service desk starts with: teams, a category tree, fault
+ * codes and a few custom fields, made through the configuration store as an
+ * admin would through the API. */
+static const char *const demo_config[] = {
+    "{\"kind\":\"category\",\"name\":\"Printers\"}",
+    "{\"kind\":\"category\",\"name\":\"Paper handling\",\"parent_id\":1}",
+    "{\"kind\":\"category\",\"name\":\"HVAC 暖通空调\"}",
+    "{\"kind\":\"category\",\"name\":\"EV chargers 充电桩\"}",
+    "{\"kind\":\"category\",\"name\":\"Medical devices\"}",
+    "{\"kind\":\"category\",\"name\":\"Billing 账务\"}",
+    "{\"kind\":\"fault_code\",\"name\":\"Paper jam\",\"code\":\"E01\"}",
+    "{\"kind\":\"fault_code\",\"name\":\"High pressure 高压报警\",\"code\":\"H12\"}",
+    "{\"kind\":\"fault_code\",\"name\":\"Network offline\",\"code\":\"N03\"}",
+    "{\"kind\":\"fault_code\",\"name\":\"Battery failure\",\"code\":\"B07\"}",
+    NULL};
+
+static const char *const demo_fields[] = {
+    "{\"key\":\"serial_no\",\"label\":\"Serial number\",\"type\":\"text\",\"pattern\":\"^[A-Z0-9-]{4,40}$\","
+    "\"ticket_types\":[\"repair\",\"installation\",\"maintenance\",\"rma\"],\"position\":1}",
+    "{\"key\":\"downtime_hours\",\"label\":\"Downtime (hours)\",\"type\":\"number\",\"min\":0,\"position\":2}",
+    "{\"key\":\"site_access\",\"label\":\"Site access\",\"type\":\"select\","
+    "\"options\":[\"free\",\"escort\",\"permit\"],\"default\":\"free\",\"position\":3}",
+    "{\"key\":\"visit_date\",\"label\":\"Preferred visit date\",\"type\":\"date\","
+    "\"ticket_types\":[\"installation\",\"maintenance\"],\"position\":4}",
+    "{\"key\":\"refund_amount\",\"label\":\"Refund amount\",\"type\":\"money\",\"currency\":\"CNY\","
+    "\"min\":0,\"ticket_types\":[\"complaint\",\"consultation\"],\"position\":5}",
+    NULL};
+
+static enum tend_rc
+add_config(struct db *db, int64_t now, int64_t *groups, struct tend_err *err)
+{
+    static const char *const group_names[] = {"Field service East 华东服务组", "Field service West",
+                                              "Finance 财务", "Senior support"};
+    enum tend_rc rc = TEND_OK;
+
+    for (int i = 0; i < 4 && rc == TEND_OK; i++)
+        rc = groups_store_save(db, 0, group_names[i], "", NULL, 0, now, &groups[i], err);
+    for (int i = 0; demo_config[i] && rc == TEND_OK; i++) {
+        json_t *body = json_loads(demo_config[i], 0, NULL), *out = NULL;
+        rc = ticket_config_category_create(db, body, "admin", now, &out, err);
+        json_decref(body);
+        json_decref(out);
+    }
+    for (int i = 0; demo_fields[i] && rc == TEND_OK; i++) {
+        json_t *body = json_loads(demo_fields[i], 0, NULL), *out = NULL;
+        rc = ticket_config_field_create(db, body, "admin", now, &out, err);
+        json_decref(body);
+        json_decref(out);
+    }
+    return rc;
+}
+
 enum tend_rc
 demo_load(struct db *db, int *loaded, struct tend_err *err)
 {
@@ -208,7 +261,7 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
     enum tend_rc rc;
     int yes = 0;
     char hash[256];
-    int64_t org_ids[sizeof(orgs) / sizeof(orgs[0])] = {0}, engineer_id = 0;
+    int64_t org_ids[sizeof(orgs) / sizeof(orgs[0])] = {0}, engineer_id = 0, groups[4] = {0};
 
     *loaded = 0;
     rc = already_loaded(db, &yes, err);
@@ -234,6 +287,8 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
         if (strcmp(users[i].username, "engineer") == 0)
             engineer_id = id;
     }
+    if (!rc)
+        rc = add_config(db, start, groups, err);
     for (size_t i = 0; i < sizeof(tickets) / sizeof(tickets[0]) && !rc; i++) {
         const struct demo_ticket *d = &tickets[i];
         struct ticket_input in;
@@ -254,7 +309,16 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
         /* field work in progress goes to the demo engineer */
         if (strcmp(d->status, "new") != 0 && i % 3 == 1)
             in.assignee_id = engineer_id;
+        /* refunds go to finance, the rest to the field teams by region */
+        in.group_id = strstr(d->subject, "efund") || strstr(d->subject, "退款") ? groups[2]
+                      : i % 2 ? groups[1] : groups[0];
+        in.fields |= TF_GROUP;
+        if (i % 3 == 0) {
+            in.tags = json_pack("[s]", strcmp(d->priority, "urgent") == 0 ? "downtime" : "warranty");
+            in.fields |= TF_TAGS;
+        }
         rc = tickets_store_create(db, &in, &demo_agent, at, &t, err);
+        json_decref(in.tags);
         if (rc)
             break;
         rc = walk_status(db, &t, d->status, at, err);

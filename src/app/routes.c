@@ -2,6 +2,7 @@
 #include "routes.h"
 
 #include "meta_api.h"
+#include "modules/attachments/attachments_api.h"
 #include "modules/auth/auth_api.h"
 #include "modules/tickets/tickets_api.h"
 #include "modules/users/users_api.h"

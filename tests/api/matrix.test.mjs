@@ -24,6 +24,7 @@ const DOCUMENTED = {
   'tickets:read': ROLES,
   'tickets:create': ['admin', 'manager', 'dispatcher', 'agent', 'customer'],
   'tickets:update': ['admin', 'manager', 'dispatcher', 'agent', 'engineer'],
+  'tickets:comment': ['admin', 'manager', 'dispatcher', 'agent', 'engineer', 'customer'],
   'users:read': ['admin', 'manager', 'dispatcher', 'agent'],
   'users:manage': ['admin'],
   'groups:read': ['admin', 'manager', 'dispatcher', 'agent'],
@@ -58,6 +59,13 @@ const SAMPLES = {
     body: async (x, who) => ({ version: await x.ticketVersion(), description: `${MARK} patched by ${who}` }),
   },
   'GET /api/v1/tickets/:id/events': { perm: 'tickets:read', ok: [200], path: (x) => `${T}/${x.ticket}/events` },
+  // the matrix sends JSON bodies: to the upload they are a small UTF-8 text file
+  'POST /api/v1/tickets/:id/attachments': {
+    perm: 'tickets:comment', ok: [201], path: (x) => `${T}/${x.ticket}/attachments?filename=matrix.txt`,
+    body: (x, who) => ({ note: `${MARK} file by ${who}` }),
+  },
+  'GET /api/v1/tickets/:id/attachments': { perm: 'tickets:read', ok: [200], path: (x) => `${T}/${x.ticket}/attachments` },
+  'GET /api/v1/attachments/:id': { perm: 'tickets:read', ok: [200], path: (x) => `/api/v1/attachments/${x.attachment}` },
 
   'GET /api/v1/users': { perm: 'users:read', ok: [200] },
   'POST /api/v1/users': {
@@ -114,6 +122,9 @@ describe('authorisation matrix', { timeout: 30000 }, () => {
     // a ticket every role that may read tickets can see: organisation 1, assigned to the engineer
     x.ticket = (await admin.create({ subject: `${MARK} matrix ticket`, organisation_id: 1, assignee_id: x.engineer })).id;
     x.ticketVersion = async () => (await admin.get(`${T}/${x.ticket}`)).body.version;
+    const file = await admin.call('POST', `${T}/${x.ticket}/attachments?filename=matrix.txt`, { body: `${MARK} file\n` });
+    assert.equal(file.status, 201, file.text);
+    x.attachment = file.body.id;
     const u = await admin.post('/api/v1/users', { username: `${MARK}-target`.toLowerCase(), roles: ['finance'],
       password: 'Matrix-password-2026' });
     assert.equal(u.status, 201, u.text);

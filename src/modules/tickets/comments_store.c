@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules/attachments/attachments.h"
 #include "platform/db/events.h"
 #include "platform/util/util.h"
 #include "tickets.h"
@@ -54,6 +55,25 @@ comments_store_add(struct db *db, const struct comment_input *in, const struct t
     db_reset(st);
     if (r != DB_ROW)
         return r == DB_FAIL ? err->rc : tend_fail(err, TEND_EDB, NULL, "insert returned no row");
+    if (in->nattachments) {
+        json_t *files = NULL, *mine = json_array();
+        size_t i;
+        json_t *f;
+        rc = attachments_store_claim(db, "ticket", in->ticket_id, id, in->internal, in->attachment_ids,
+                                     in->nattachments, err);
+        if (rc == TEND_OK)
+            rc = attachments_store_list(db, "ticket", in->ticket_id, 1, &files, err);
+        json_array_foreach(files, i, f)
+            if (json_integer_value(json_object_get(f, "comment_id")) == id)
+                json_array_append(mine, f);
+        json_object_set_new(*out, "attachments", mine);
+        json_decref(files);
+        if (rc) {
+            json_decref(*out);
+            *out = NULL;
+            return rc;
+        }
+    }
     /* the ticket was touched (lists sorted by update show it), but its version
      * stays: a reply must not make someone's open edit conflict */
     st = db_prepare(db, "UPDATE tickets SET updated_at = ? WHERE id = ?", err);
@@ -73,6 +93,31 @@ comments_store_add(struct db *db, const struct comment_input *in, const struct t
         *out = NULL;
     }
     return rc;
+}
+
+/* Put each attachment on its comment's "attachments" list. */
+static enum tend_rc
+attach_files(struct db *db, int64_t ticket_id, int include_internal, json_t *comments,
+             struct tend_err *err)
+{
+    json_t *files = NULL, *f, *c;
+    size_t i, j;
+    enum tend_rc rc = attachments_store_list(db, "ticket", ticket_id, include_internal, &files, err);
+
+    if (rc) {
+        json_decref(comments);
+        return rc;
+    }
+    json_array_foreach(files, i, f) {
+        json_int_t owner = json_integer_value(json_object_get(f, "comment_id"));
+        if (!owner)
+            continue;
+        json_array_foreach(comments, j, c)
+            if (json_integer_value(json_object_get(c, "id")) == owner)
+                json_array_append(json_object_get(c, "attachments"), f);
+    }
+    json_decref(files);
+    return TEND_OK;
 }
 
 enum tend_rc
@@ -100,5 +145,5 @@ comments_store_list(struct db *db, int64_t ticket_id, int include_internal, json
         json_decref(*out);
         return err->rc;
     }
-    return TEND_OK;
+    return attach_files(db, ticket_id, include_internal, *out, err);
 }

@@ -88,6 +88,12 @@ void api_send_bytes(struct api_req *r, int status, const char *content_type, con
 void api_send_owned(struct api_req *r, int status, const char *content_type, char *body,
                     size_t len);
 
+/* Answer with the file at `path`, streamed by h2o in chunks as the client
+ * reads (never the whole file in memory, no long read on the loop). Headers
+ * added before stay. Returns -1 without answering (and with the response
+ * headers cleared) when the file cannot be opened. */
+int api_send_file(struct api_req *r, int status, const char *content_type, const char *path);
+
 /* Answer the problem+json that `err` describes (status from err->rc). */
 void api_send_error(struct api_req *r, const struct tend_err *err);
 

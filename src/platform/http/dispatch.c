@@ -216,6 +216,7 @@ http_dispatch(struct http_thread *t, h2o_req_t *req)
         return;
     if (s->config.guard && s->config.guard(r) != 0)
         return;
+    /* BODY_RAW goes to the handler as it came: it judges type and size itself */
     if (route->body == BODY_JSON && read_json_body(r) != 0)
         return;
     route->handler(r);

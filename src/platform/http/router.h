@@ -8,6 +8,8 @@
 enum route_body {
     BODY_NONE = 0, /* GET, DELETE: no body expected */
     BODY_JSON,     /* a JSON object, at most API_JSON_BODY_MAX bytes */
+    BODY_RAW,      /* any bytes of any Content-Type, left in req->entity: the handler
+                      checks the size against its own cap (under h2o's 32 MiB) */
 };
 
 struct route {
