@@ -100,17 +100,23 @@ describe('tend command line', { timeout: 30000 }, () => {
     }
   });
 
-  it('demo loads tickets in every status', async () => {
+  it('demo loads tickets in every status category', async () => {
     const d = db('demo.db');
     const r = await tend(['demo', '--db', d]);
     assert.equal(r.code, 0, show(r));
     const server = await startServer({ dir, db: d });
     try {
       const api = client(server.url, { token: server.token });
+      // statuses belong to each type's workflow; the categories are common to all
       for (const s of STATUSES) {
-        const l = await api.get(`/api/v1/tickets?status=${s}&limit=1`);
+        const l = await api.get(`/api/v1/tickets?status_category=${s}&limit=1`);
         assert.equal(l.status, 200);
-        assert.equal(l.body.items.length, 1, `demo has a ${s} ticket`);
+        assert.equal(l.body.items.length, 1, `demo has a ticket in category ${s}`);
+      }
+      for (const s of ['new', 'in_progress', 'pending_customer', 'resolved', 'closed']) {
+        const l = await api.get(`/api/v1/tickets?type=repair&status=${s}&limit=1`);
+        assert.equal(l.status, 200);
+        assert.equal(l.body.items.length, 1, `demo has a repair in ${s}`);
       }
     } finally {
       await server.stop();

@@ -7,6 +7,7 @@ import http from 'node:http';
 export const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 export const TIME_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const NUMBER_RE = /^SR-(\d{4})-\d{6}$/;
+// the five status categories every workflow maps its statuses to
 export const STATUSES = ['new', 'open', 'pending', 'resolved', 'closed'];
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
 

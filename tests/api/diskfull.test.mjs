@@ -101,7 +101,7 @@ describe('disk full, then space returns', { timeout: 60000, skip: reason || fals
     assert.deepEqual(statuses, statuses.map(() => 503), `every create while full is 503: ${statuses.join(' ')}`);
 
     // a PATCH and an idempotent create while full: 503 too, and they leave nothing behind
-    const p = await api.patch(`${TICKETS}/${first.id}`, { version: 1, status: 'open' });
+    const p = await api.patch(`${TICKETS}/${first.id}`, { version: 1, status: 'in_progress' });
     assert.notEqual(p.status, 500, `PATCH while full: ${p.text.slice(0, 300)}`);
     assertProblem(p, 503, undefined, 'PATCH while full');
     assert.ok(p.headers.get('retry-after'), 'Retry-After on the PATCH 503');
@@ -138,7 +138,7 @@ describe('disk full, then space returns', { timeout: 60000, skip: reason || fals
       created++;
       acked.push(r.id);
     }
-    const up = await api.update(first.id, { version: 1, status: 'open' });
+    const up = await api.update(first.id, { version: 1, status: 'in_progress' });
     assert.equal(up.version, 2, 'the PATCH refused while full works now');
     // the key of the refused idempotent create is free: the retry creates (201), it is no replay
     const again = await api.post(TICKETS, { subject: `${mark} idem`, customer_ref: mark },

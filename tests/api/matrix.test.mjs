@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { client, assertProblem, assertUnauthorized, tag } from './client.mjs';
 import { readRoutes, routeKey } from './routes.mjs';
+import { workflowDef } from './tickets_lib.mjs';
 
 const DEMO_PASSWORD = 'tend-demo-2026';
 const ROLES = ['admin', 'manager', 'dispatcher', 'agent', 'engineer', 'warehouse', 'finance', 'customer'];
@@ -31,7 +32,15 @@ const DOCUMENTED = {
   'groups:manage': ['admin', 'manager'],
   'tokens:manage': ['admin'],
   'permissions:read': ['admin', 'manager'],
+  // migrations/0003_tickets.sql, docs/api-tickets.md
+  'tickets:comment': ['admin', 'manager', 'dispatcher', 'agent', 'engineer', 'customer'],
+  'tickets:bulk': ['admin', 'manager', 'dispatcher', 'agent'],
+  'tickets:merge': ['admin', 'manager', 'dispatcher', 'agent'],
+  'tickets:export': ['admin', 'manager', 'dispatcher', 'agent', 'finance'],
+  'ticket_config:read': ROLES,
+  'ticket_config:manage': ['admin'],
 };
+const KEY = `mx${Date.now().toString(36)}`; // config keys: [a-z][a-z0-9_]*
 
 /**
  * One sample request per route, keyed "METHOD /path" as in routes.def.
@@ -59,6 +68,95 @@ const SAMPLES = {
     body: async (x, who) => ({ version: await x.ticketVersion(), description: `${MARK} patched by ${who}` }),
   },
   'GET /api/v1/tickets/:id/events': { perm: 'tickets:read', ok: [200], path: (x) => `${T}/${x.ticket}/events` },
+  'GET /api/v1/tickets/counts': { perm: 'tickets:read', ok: [200] },
+  'GET /api/v1/tickets/search': { perm: 'tickets:read', ok: [200], path: () => `${T}/search?q=matrix` },
+  'GET /api/v1/tickets/export': { perm: 'tickets:export', ok: [200], path: () => `${T}/export?format=csv` },
+  'GET /api/v1/tickets/:id/transitions': { perm: 'tickets:read', ok: [200], path: (x) => `${T}/${x.ticket}/transitions` },
+  'POST /api/v1/tickets/:id/transitions': {
+    // each permitted role moves the ticket between in_progress and pending_customer
+    perm: 'tickets:update', ok: [200], path: (x) => `${T}/${x.ticket}/transitions`,
+    body: async (x) => {
+      const t = (await x.admin.get(`${T}/${x.ticket}`)).body;
+      return { to: t.status === 'in_progress' ? 'pending_customer' : 'in_progress' };
+    },
+  },
+  'GET /api/v1/tickets/:id/comments': { perm: 'tickets:read', ok: [200], path: (x) => `${T}/${x.ticket}/comments` },
+  'POST /api/v1/tickets/:id/comments': {
+    perm: 'tickets:comment', ok: [201], path: (x) => `${T}/${x.ticket}/comments`,
+    body: (x, who) => ({ body: `${MARK} comment by ${who}` }),
+  },
+  'GET /api/v1/tickets/:id/links': { perm: 'tickets:read', ok: [200], path: (x) => `${T}/${x.ticket}/links` },
+  'POST /api/v1/tickets/:id/links': {
+    perm: 'tickets:update', ok: [201], path: (x) => `${T}/${x.ticket}/links`,
+    body: async (x) => ({ kind: 'related', ticket_id: await x.freshTicket() }),
+  },
+  'DELETE /api/v1/tickets/:id/links/:other_id': {
+    perm: 'tickets:update', ok: [204], path: async (x) => {
+      const other = await x.freshTicket();
+      const r = await x.admin.post(`${T}/${x.ticket}/links`, { kind: 'related', ticket_id: other });
+      assert.equal(r.status, 201, r.text);
+      return `${T}/${x.ticket}/links/${other}`;
+    },
+  },
+  'POST /api/v1/tickets/:id/merge': {
+    perm: 'tickets:merge', ok: [200], path: async (x) => `${T}/${await x.freshTicket()}/merge`,
+    body: (x) => ({ into: x.ticket }),
+  },
+  'POST /api/v1/tickets/bulk': {
+    perm: 'tickets:bulk', ok: [200], path: () => `${T}/bulk`,
+    body: (x) => ({ ids: [x.ticket], set: { tags_add: ['matrix'] } }),
+  },
+
+  'GET /api/v1/views': { perm: 'session:any', ok: [200] },
+  'POST /api/v1/views': {
+    perm: 'session:any', ok: [201], body: (x, who) => ({ name: `${MARK} view by ${who}`, query: 'status_category=open' }),
+  },
+  'PATCH /api/v1/views/:id': {
+    perm: 'session:any', ok: [200], path: async (x, who) => `/api/v1/views/${await x.view(who)}`,
+    body: (x, who) => ({ name: `${MARK} view renamed by ${who}` }),
+  },
+  'DELETE /api/v1/views/:id': {
+    perm: 'session:any', ok: [204], path: async (x, who) => `/api/v1/views/${await x.view(who)}`,
+  },
+
+  'GET /api/v1/ticket-types': { perm: 'ticket_config:read', ok: [200] },
+  'POST /api/v1/ticket-types': {
+    perm: 'ticket_config:manage', ok: [201], body: (x, who) => ({ key: `${KEY}_${who}`, name: `${MARK} type by ${who}`,
+      workflow_id: x.workflow }),
+  },
+  'PATCH /api/v1/ticket-types/:id': {
+    perm: 'ticket_config:manage', ok: [200], path: (x) => `/api/v1/ticket-types/${x.type}`,
+    body: (x, who) => ({ name: `${MARK} type renamed by ${who}` }),
+  },
+  'GET /api/v1/workflows': { perm: 'ticket_config:read', ok: [200] },
+  'GET /api/v1/workflows/:id': { perm: 'ticket_config:read', ok: [200], path: (x) => `/api/v1/workflows/${x.workflow}` },
+  'POST /api/v1/workflows': {
+    perm: 'ticket_config:manage', ok: [201], body: (x, who) => x.workflowDef(`${KEY}_wf_${who}`),
+  },
+  'PUT /api/v1/workflows/:id': {
+    perm: 'ticket_config:manage', ok: [200], path: (x) => `/api/v1/workflows/${x.workflow}`,
+    body: async (x, who) => {
+      const w = (await x.admin.get(`/api/v1/workflows/${x.workflow}`)).body;
+      return { ...x.workflowDef(w.key), name: `${MARK} workflow by ${who}`, version: w.version };
+    },
+  },
+  'GET /api/v1/custom-fields': { perm: 'ticket_config:read', ok: [200] },
+  'POST /api/v1/custom-fields': {
+    perm: 'ticket_config:manage', ok: [201], body: (x, who) => ({ key: `${KEY}_cf_${who}`, label: `${MARK} field by ${who}`,
+      type: 'text' }),
+  },
+  'PATCH /api/v1/custom-fields/:id': {
+    perm: 'ticket_config:manage', ok: [200], path: (x) => `/api/v1/custom-fields/${x.field}`,
+    body: (x, who) => ({ label: `${MARK} field renamed by ${who}` }),
+  },
+  'GET /api/v1/categories': { perm: 'ticket_config:read', ok: [200], path: () => '/api/v1/categories?kind=category' },
+  'POST /api/v1/categories': {
+    perm: 'ticket_config:manage', ok: [201], body: (x, who) => ({ kind: 'category', name: `${MARK} category by ${who}` }),
+  },
+  'PATCH /api/v1/categories/:id': {
+    perm: 'ticket_config:manage', ok: [200], path: (x) => `/api/v1/categories/${x.category}`,
+    body: (x, who) => ({ name: `${MARK} category renamed by ${who}` }),
+  },
   // the matrix sends JSON bodies: to the upload they are a small UTF-8 text file
   'POST /api/v1/tickets/:id/attachments': {
     perm: 'tickets:comment', ok: [201], path: (x) => `${T}/${x.ticket}/attachments?filename=matrix.txt`,
@@ -132,6 +230,34 @@ describe('authorisation matrix', { timeout: 30000 }, () => {
     const g = await admin.post('/api/v1/groups', { name: `${MARK} target group`, members: [x.user] });
     assert.equal(g.status, 201, g.text);
     x.group = g.body.id;
+    x.admin = admin;
+    // a ticket every role that may see x.ticket may also see (organisation 1, the engineer's)
+    x.freshTicket = async () => (await admin.create({ subject: `${MARK} spare ticket`, organisation_id: 1,
+      assignee_id: x.engineer })).id;
+    // a view of the caller's own (views are per user); anonymous callers get any id
+    x.view = async (who) => {
+      if (!sessions[who]) return 1;
+      const r = await sessions[who].post('/api/v1/views', { name: `${MARK} spare view ${Math.random()}`, query: '' });
+      assert.equal(r.status, 201, r.text);
+      return r.body.id;
+    };
+    x.workflowDef = workflowDef;
+    // configuration targets, made through the routes that exist (the route
+    // table grows in steps; a missing route fails its own matrix row instead)
+    const has = (k) => ROUTES.some((r) => routeKey(r) === k);
+    const make = async (k, path, body) => {
+      if (!has(k)) return null;
+      const r = await admin.post(path, body);
+      assert.equal(r.status, 201, `${k}: ${r.status} ${r.text.slice(0, 300)}`);
+      return r.body.id;
+    };
+    x.workflow = (await make('POST /api/v1/workflows', '/api/v1/workflows', workflowDef(`${KEY}_target`))) ?? 2;
+    x.type = await make('POST /api/v1/ticket-types', '/api/v1/ticket-types', { key: `${KEY}_target`,
+      name: `${MARK} target type`, workflow_id: x.workflow });
+    x.field = await make('POST /api/v1/custom-fields', '/api/v1/custom-fields', { key: `${KEY}_target`,
+      label: `${MARK} target`, type: 'text' });
+    x.category = await make('POST /api/v1/categories', '/api/v1/categories', { kind: 'category',
+      name: `${MARK} target` });
     x.spareToken = async () => {
       const r = await admin.post('/api/v1/tokens', { name: `${MARK} spare`, scopes: ['tickets:read'] });
       assert.equal(r.status, 201, r.text);
@@ -347,17 +473,17 @@ describe('authorisation matrix', { timeout: 30000 }, () => {
       const ids = all.map((t) => t.id);
       assert.ok(ids.includes(assigned.id) && ids.includes(x.ticket), 'the assigned tickets are listed');
       assert.ok(!ids.includes(own.id) && !ids.includes(elsewhere.id), 'others are not');
-      const news = await engineer.listAll('status=new,open');
+      const news = await engineer.listAll('status=new,in_progress');
       assert.ok(news.every((t) => t.assignee_id === x.engineer), 'a filter does not widen the scope');
     });
 
     it('the engineer updates the assigned ticket; another is 404 and unchanged', async () => {
       const v = (await admin.get(`${T}/${assigned.id}`)).body.version;
-      const u = await engineer.patch(`${T}/${assigned.id}`, { version: v, status: 'open' });
+      const u = await engineer.patch(`${T}/${assigned.id}`, { version: v, status: 'in_progress' });
       assert.equal(u.status, 200, u.text);
       const ev = await admin.get(`${T}/${assigned.id}/events`);
       assert.equal(ev.body.items.at(-1).actor, 'engineer');
-      assertProblem(await engineer.patch(`${T}/${own.id}`, { version: 1, status: 'open' }), 404);
+      assertProblem(await engineer.patch(`${T}/${own.id}`, { version: 1, status: 'in_progress' }), 404);
       assert.equal((await admin.get(`${T}/${own.id}`)).body.version, 1);
     });
 

@@ -52,7 +52,7 @@ bulk_input_parse(const json_t *body, struct bulk_input *in, struct tend_err *err
     {
         const char *k;
         json_object_foreach((json_t *)body, k, v)
-            if (strcmp(k, "ids") && strcmp(k, "set"))
+            if (strcmp(k, "ids") != 0 && strcmp(k, "set") != 0)
                 return tend_fail(err, TEND_EINVAL, k, "is not a known field");
     }
     if (!json_is_array(ids) || json_array_size(ids) < 1 || json_array_size(ids) > BULK_MAX)

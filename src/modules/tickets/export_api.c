@@ -110,7 +110,7 @@ tickets_api_export(struct api_req *r)
     int n = 0, nfields = 0;
     enum tend_rc rc;
 
-    if (format && strcmp(format, "csv") && strcmp(format, "xlsx")) {
+    if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
         api_send_problem(r, 400, "format", "must be csv or xlsx", NULL);
         return;
     }
@@ -127,7 +127,7 @@ tickets_api_export(struct api_req *r)
     /* check the filter now, so a typo is a 400 before any work */
     for (int i = 0; i < n; i++) {
         char *copy = h2o_mem_alloc_pool(&r->req->pool, strlen(j->values[i]) + 1);
-        strcpy(copy, j->values[i]);
+        memcpy(copy, j->values[i], strlen(j->values[i]) + 1);
         names[i] = j->names[i];
         values[i] = copy;
     }

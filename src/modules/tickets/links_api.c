@@ -129,7 +129,7 @@ only(struct api_req *r, const char *a, const char *b)
     json_t *v;
 
     json_object_foreach(r->body, k, v) {
-        if (strcmp(k, a) && (!b || strcmp(k, b))) {
+        if (strcmp(k, a) != 0 && (!b || strcmp(k, b) != 0)) {
             api_send_problem(r, 422, k, "is not a known field", NULL);
             return -1;
         }

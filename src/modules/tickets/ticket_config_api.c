@@ -77,7 +77,7 @@ categories_api_list(struct api_req *r)
     struct tend_err err;
     json_t *items = NULL;
 
-    if (kind && strcmp(kind, "category") && strcmp(kind, "fault_code")) {
+    if (kind && strcmp(kind, "category") != 0 && strcmp(kind, "fault_code") != 0) {
         api_send_problem(r, 400, "kind", "must be category or fault_code", NULL);
         return;
     }

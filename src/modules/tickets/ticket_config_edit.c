@@ -298,7 +298,7 @@ ticket_config_type_update(struct db *db, int64_t id, const json_t *body, const c
     if (rc)
         return rc;
     if (json_object_get(body, "key") && (!json_is_string(json_object_get(body, "key")) ||
-                                         strcmp(json_string_value(json_object_get(body, "key")), t.key)))
+                                         strcmp(json_string_value(json_object_get(body, "key")), t.key) != 0))
         return tend_fail(err, TEND_EINVAL, "key", "cannot be changed");
     if (name_member(body, "name", 0, &name, err) ||
         int_member(body, "workflow_id", 1, INT64_MAX, &workflow_id, &has_wf, err) ||
@@ -306,7 +306,7 @@ ticket_config_type_update(struct db *db, int64_t id, const json_t *body, const c
         bool_member(body, "active", &active, &has_active, err))
         return TEND_EINVAL;
     if (has_wf && workflow_id != t.workflow_id) {
-        struct workflow old, new;
+        struct workflow old = {0}, new = {0};
         rc = ticket_config_workflow(db, workflow_id, &new, err);
         if (rc == TEND_ENOTFOUND)
             return tend_fail(err, TEND_EINVAL, "workflow_id", "no workflow %lld", (long long)workflow_id);
@@ -441,7 +441,7 @@ ticket_config_workflow_replace(struct db *db, int64_t id, const json_t *body, co
     if (rc)
         return rc;
     if (json_object_get(body, "key") && (!json_is_string(json_object_get(body, "key")) ||
-                                         strcmp(json_string_value(json_object_get(body, "key")), old.key)))
+                                         strcmp(json_string_value(json_object_get(body, "key")), old.key) != 0))
         rc = tend_fail(err, TEND_EINVAL, "key", "cannot be changed");
     else if (old.version != json_integer_value(version))
         rc = tend_fail(err, TEND_ECONFLICT, "version",
@@ -560,6 +560,7 @@ ticket_config_field_update(struct db *db, int64_t id, const json_t *body, const 
     int n;
     enum tend_rc rc = ticket_config_fields(db, 0, &fields, &n, err);
 
+    memset(&f, 0, sizeof(f));
     if (rc)
         return rc;
     for (int i = 0; i < n; i++)
@@ -662,8 +663,8 @@ ticket_config_category_create(struct db *db, const json_t *body, const char *act
 
     if (rc)
         return rc;
-    if (!json_is_string(kind) || (strcmp(json_string_value(kind), "category") &&
-                                  strcmp(json_string_value(kind), "fault_code")))
+    if (!json_is_string(kind) || (strcmp(json_string_value(kind), "category") != 0 &&
+                                  strcmp(json_string_value(kind), "fault_code") != 0))
         return tend_fail(err, TEND_EINVAL, "kind", "must be category or fault_code");
     if (name_member(body, "name", 1, &name, err) || code_member(body, &code, &has_code, err))
         return TEND_EINVAL;

@@ -73,11 +73,13 @@ ticket_config_workflow(struct db *db, int64_t id, struct workflow *out, struct t
 {
     struct db_stmt *st =
         db_prepare(db, "SELECT id, key, name, definition, version FROM workflows WHERE id = ?", err);
-    struct workflow_row row = {out, NULL};
+    struct workflow_row row;
     json_t *def;
     enum tend_rc rc;
 
     memset(out, 0, sizeof(*out));
+    row.wf = out;
+    row.definition = NULL;
     if (!st)
         return err->rc;
     db_bind_int64(st, 1, id);

@@ -173,36 +173,33 @@ struct ticket_custom_filter {
     double d;
 };
 
-/* An id filter: 0 not set, -1 "none" (NULL), else the id. */
+/* An id filter: 0 not set, -1 "none" (NULL), else the id. (Members ordered
+ * by size: the struct is copied into every list request.) */
 struct ticket_filter {
     const char *statuses[TF_MAX_VALUES];
-    int nstatuses;
     const char *categories[TF_MAX_VALUES];
-    int ncategories;
     const char *priorities[TF_MAX_VALUES];
-    int npriorities;
     const char *types[TF_MAX_VALUES];
-    int ntypes;
     const char *channels[TF_MAX_VALUES];
-    int nchannels;
-    int64_t assignee_id, group_id, organisation_id, category_id, fault_code_id;
-    int64_t watcher_id;
     const char *tag;
     const char *customer_ref;
+    int64_t assignee_id, group_id, organisation_id, category_id, fault_code_id;
+    int64_t watcher_id;
     int64_t created_after, created_before, updated_after, updated_before; /* 0: not set */
     struct ticket_custom_filter custom[TICKET_MAX_CUSTOM_FILTERS];
-    int ncustom;
     struct ticket_scope scope;
-    enum ticket_sort sort;
-    int descending;
-    char sort_path[48]; /* "$.key" for SORT_CUSTOM */
     /* keyset: rows after (after_value, after_id) in sort order; after_id 0 = from the start */
     int64_t after_id;
-    int after_kind; /* 0 text, 1 integer, 2 real, 3 null */
     int64_t after_int;
     double after_real;
-    char after_text[256];
+    int nstatuses, ncategories, npriorities, ntypes, nchannels;
+    int ncustom;
+    enum ticket_sort sort;
+    int descending;
+    int after_kind; /* 0 text, 1 integer, 2 real, 3 null */
     int limit;
+    char sort_path[48]; /* "$.key" for SORT_CUSTOM */
+    char after_text[256];
 };
 
 struct custom_field;

@@ -299,8 +299,8 @@ tickets_api_search(struct api_req *r)
     json_t *items;
 
     for (int i = 0; i < r->nquery; i++)
-        if (strcmp(r->query[i].name, "q") && strcmp(r->query[i].name, "limit") &&
-            strcmp(r->query[i].name, "status_category")) {
+        if (strcmp(r->query[i].name, "q") != 0 && strcmp(r->query[i].name, "limit") != 0 &&
+            strcmp(r->query[i].name, "status_category") != 0) {
             api_send_problem(r, 400, r->query[i].name, "is not a known parameter", NULL);
             return;
         }

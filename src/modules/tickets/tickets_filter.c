@@ -110,7 +110,7 @@ custom_param(const char *name, const char *v, const struct custom_field *fields,
         c->kind = 1;
         break;
     case CF_CHECKBOX:
-        if (strcmp(v, "true") && strcmp(v, "false"))
+        if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
             return tend_fail(err, TEND_ESYNTAX, name, "must be true or false");
         c->kind = 1;
         c->i = strcmp(v, "true") == 0;
@@ -163,10 +163,10 @@ cursor_param(const char *v, struct ticket_filter *f, struct tend_err *err)
     text[len] = '\0';
     for (char *tok = strtok_r(text, "|", &save); tok && n < 6; tok = strtok_r(NULL, "|", &save))
         parts[n++] = tok;
-    if (n < 5 || strcmp(parts[0], "t2") != 0 || atoi(parts[1]) != (int)f->sort ||
-        atoi(parts[2]) != f->descending)
+    if (n < 5 || strcmp(parts[0], "t2") != 0 || strtol(parts[1], NULL, 10) != (long)f->sort ||
+        strtol(parts[2], NULL, 10) != f->descending)
         goto bad;
-    f->after_kind = atoi(parts[3]);
+    f->after_kind = (int)strtol(parts[3], NULL, 10);
     if (parse_int64(parts[4], strlen(parts[4]), 1, INT64_MAX, &f->after_id) != 0 || f->after_kind < 0 ||
         f->after_kind > 3)
         goto bad;

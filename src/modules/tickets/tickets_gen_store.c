@@ -126,7 +126,7 @@ insert_batch(struct db *db, int64_t first, int64_t done, int64_t count, int64_t 
         db_bind_int64(st, 6, created);
         db_bind_int64(st, 7, created + (int64_t)(next(seed) % (open ? 3600000 : 864000000)));
         db_bind_ref(st, 8, norgs ? orgs[next(seed) % (uint64_t)norgs] : 0);
-        db_bind_ref(st, 9, strcmp(s->status, "new") && nstaff ? staff[next(seed) % (uint64_t)nstaff] : 0);
+        db_bind_ref(st, 9, strcmp(s->status, "new") != 0 && nstaff ? staff[next(seed) % (uint64_t)nstaff] : 0);
         db_bind_str(st, 10, s->category);
         db_bind_str(st, 11, channels[next(seed) % 6]);
         db_bind_ref(st, 12, ngroups ? groups[next(seed) % (uint64_t)ngroups] : 0);

@@ -197,7 +197,7 @@ search_fts(struct db *db, const char *match, const struct ticket_filter *f, int 
     db_bind_int64(st, i, limit);
     while ((r = db_step(st, err)) == DB_ROW && n < 64) {
         ids[n] = db_col_int64(st, 0);
-        ranks[n++] = atof(db_col_text(st, 1));
+        ranks[n++] = strtod(db_col_text(st, 1), NULL);
     }
     db_reset(st);
     if (r == DB_FAIL)
@@ -262,9 +262,9 @@ search_short(struct db *db, const char *q, const struct ticket_filter *f, int cu
             marked[pre] = MARK_OPEN;
             memcpy(marked + pre + 1, at, qlen);
             marked[pre + 1 + qlen] = MARK_CLOSE;
-            strcpy(marked + pre + 2 + qlen, at + qlen);
+            memcpy(marked + pre + 2 + qlen, at + qlen, strlen(at + qlen) + 1);
         } else {
-            strcpy(marked, subject);
+            memcpy(marked, subject, strlen(subject) + 1);
         }
         append_hit(items, st, customer, html_snippet(marked), 0);
         free(marked);

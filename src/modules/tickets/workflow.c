@@ -308,7 +308,7 @@ workflow_parse(const json_t *def, struct workflow *wf, struct tend_err *err)
     if (!json_is_object(def))
         return tend_fail(err, TEND_EINVAL, "", "a workflow must be an object {initial, statuses, transitions}");
     json_object_foreach((json_t *)def, k, v) {
-        if (strcmp(k, "initial") && strcmp(k, "statuses") && strcmp(k, "transitions"))
+        if (strcmp(k, "initial") != 0 && strcmp(k, "statuses") != 0 && strcmp(k, "transitions") != 0)
             return tend_fail(err, TEND_EINVAL, k, "is not a known field");
     }
     rc = parse_all(def, wf, err);
