@@ -146,8 +146,11 @@ test('a role without tickets:create and tickets:update sees no "New ticket" and 
   await page.locator(sel('ticket-row'), { hasText: 'Spare pump to ship' }).click();
   await page.waitForURL(`**/tickets/${ticket.id}`);
   await page.locator(sel('detail-subject'), { hasText: 'Spare pump to ship' }).waitFor();
+  await page.locator(sel('fields-card')).waitFor();
   assert.equal(await page.locator(sel('edit-card')).count(), 0);
-  assert.equal(await page.locator(sel('edit-status')).count(), 0);
+  assert.equal(await page.locator(sel('edit-save')).count(), 0);
+  assert.equal(await page.locator(sel('transition')).count(), 0, 'no workflow buttons without tickets:update');
+  assert.equal(await page.locator(sel('comment-editor')).count(), 0, 'no reply editor without tickets:comment');
 });
 
 test('the customer sees no "Users" menu and /admin/users shows the forbidden page', async (t) => {

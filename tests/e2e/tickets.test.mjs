@@ -1,6 +1,6 @@
 // Browser suite for the ticket pages: a person (the demo `agent`, signed in)
 // opens the console in headless Chromium against a real `tend serve`, creates
-// a ticket, meets a validation error, changes a status, hits an edit conflict
+// a ticket, meets a validation error, moves one along its workflow, hits an edit conflict
 // and switches the language.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -91,7 +91,7 @@ test('an empty subject shows the server\'s field error next to the subject', asy
   await page.locator(sel('ticket-row')).first().filter({ hasText: 'Display flickers' }).waitFor();
 });
 
-test('an agent opens a ticket, changes its status and sees it on the timeline', async (t) => {
+test('an agent opens a ticket, moves it along the workflow and sees it on the timeline', async (t) => {
   const page = await openPage(t);
   const ticket = await apiCreate({ subject: 'Boiler pressure drops overnight', customer_ref: 'HEAT-7' });
   await page.goto('/tickets');
@@ -102,21 +102,22 @@ test('an agent opens a ticket, changes its status and sees it on the timeline', 
   await waitForCount(page, sel('timeline-event'), 1);
   assert.equal(await page.locator(sel('timeline-event')).first().getAttribute('data-type'), 'ticket.created');
 
-  await choose(page, 'edit-status', 'status-option-open');
+  // "Start work" (new → in_progress) needs no fields: the dialog only confirms.
+  await page.locator(`${sel('transition')}[data-to="in_progress"]`).click();
+  await page.locator(sel('transition-dialog')).waitFor();
   const [response] = await Promise.all([
-    page.waitForResponse(isApi('PATCH', `/api/v1/tickets/${ticket.id}`)),
-    page.locator(sel('edit-save')).click(),
+    page.waitForResponse(isApi('POST', `/api/v1/tickets/${ticket.id}/transitions`)),
+    page.locator(sel('transition-submit')).click(),
   ]);
   assert.equal(response.status(), 200);
   const sent = JSON.parse(response.request().postData());
-  assert.deepEqual(sent, { status: 'open', version: ticket.version });
+  assert.equal(sent.to, 'in_progress');
 
-  await page.locator(`${sel('detail-status')} ${sel('status-tag')}[data-value="open"]`).waitFor();
+  await page.locator(`${sel('detail-status')} ${sel('status-tag')}[data-value="in_progress"]`).waitFor();
   await waitForCount(page, sel('timeline-event'), 2);
   const last = page.locator(sel('timeline-event')).last();
-  assert.equal(await last.getAttribute('data-type'), 'ticket.updated');
-  const change = last.locator(`${sel('timeline-change')}[data-field="status"]`);
-  assert.match(await change.innerText(), /New\s*→\s*Open/);
+  assert.equal(await last.getAttribute('data-type'), 'ticket.status_changed');
+  assert.match(await last.innerText(), /New\s*→\s*In progress/);
   await page.screenshot({ path: join(SHOTS, 'ticket-detail.png'), fullPage: true });
 });
 
@@ -129,7 +130,7 @@ test('a stale edit is refused with a clear message and the ticket reloads', asyn
   // Someone else raises the priority meanwhile.
   await api(suite, 'PATCH', `/api/v1/tickets/${ticket.id}`, { priority: 'urgent', version: ticket.version }, 200);
 
-  await choose(page, 'edit-status', 'status-option-pending');
+  await choose(page, 'edit-priority', 'priority-option-low');
   const [response] = await Promise.all([
     page.waitForResponse(isApi('PATCH', `/api/v1/tickets/${ticket.id}`)),
     page.locator(sel('edit-save')).click(),
@@ -140,13 +141,14 @@ test('a stale edit is refused with a clear message and the ticket reloads', asyn
   await waitForCount(page, sel('timeline-event'), 2);
 
   // Applying the change again on the fresh version works.
-  await choose(page, 'edit-status', 'status-option-pending');
+  await choose(page, 'edit-priority', 'priority-option-low');
   const [retry] = await Promise.all([
     page.waitForResponse(isApi('PATCH', `/api/v1/tickets/${ticket.id}`)),
     page.locator(sel('edit-save')).click(),
   ]);
   assert.equal(retry.status(), 200);
-  await page.locator(`${sel('detail-status')} ${sel('status-tag')}[data-value="pending"]`).waitFor();
+  assert.deepEqual(JSON.parse(retry.request().postData()), { priority: 'low', version: ticket.version + 1 });
+  await page.locator(`${sel('detail-priority')} ${sel('priority-tag')}[data-value="low"]`).waitFor();
 });
 
 test('filters narrow the list and "Load more" pages through it', async (t) => {

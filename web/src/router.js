@@ -10,7 +10,15 @@ import { can, clearSession, ensureSession, refreshSession } from './auth/session
 import { homeRoute, safeNext } from './auth/navigation.js';
 import ConsoleLayout from './layouts/ConsoleLayout.vue';
 import LoginView from './views/LoginView.vue';
-import TicketListView from './views/TicketListView.vue';
+import TicketQueueView from './views/TicketQueueView.vue';
+
+// the ticket configuration pages (ticket_config:manage), each its own chunk
+const ADMIN_VIEWS = {
+  WorkflowsView: () => import('./views/admin/WorkflowsView.vue'),
+  TicketTypesView: () => import('./views/admin/TicketTypesView.vue'),
+  CustomFieldsView: () => import('./views/admin/CustomFieldsView.vue'),
+  CategoriesView: () => import('./views/admin/CategoriesView.vue'),
+};
 
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { title: 'login.title', public: true } },
@@ -21,7 +29,7 @@ const routes = [
       // resolved by the guard to the first page the user may open
       { path: '', name: 'home', component: { render: () => null } },
       {
-        path: 'tickets', name: 'tickets', component: TicketListView,
+        path: 'tickets', name: 'tickets', component: TicketQueueView,
         meta: { title: 'tickets.title', perm: 'tickets:read' },
       },
       {
@@ -36,6 +44,17 @@ const routes = [
         component: () => import('./views/UsersView.vue'),
         meta: { title: 'users.title', perm: 'users:manage' },
       },
+      ...[
+        ['workflows', 'admin-workflows', 'WorkflowsView', 'workflows.title'],
+        ['ticket-types', 'admin-ticket-types', 'TicketTypesView', 'ticketTypes.title'],
+        ['custom-fields', 'admin-custom-fields', 'CustomFieldsView', 'customFields.title'],
+        ['categories', 'admin-categories', 'CategoriesView', 'categories.title'],
+      ].map(([path, name, view, title]) => ({
+        path: `admin/${path}`,
+        name,
+        component: ADMIN_VIEWS[view],
+        meta: { title, perm: 'ticket_config:manage' },
+      })),
       {
         path: 'forbidden',
         name: 'forbidden',

@@ -70,7 +70,11 @@ async function send(method, path, opts) {
   const headers = { Accept: 'application/json, application/problem+json', ...(opts.headers || {}) };
   if (STATE_CHANGING.has(method) && hooks.csrfToken) headers['X-CSRF-Token'] = hooks.csrfToken;
   const init = { method, headers, signal: opts.signal, credentials: 'same-origin' };
-  if (opts.body !== undefined) {
+  if (opts.raw !== undefined) {
+    // a file upload: the bytes as they are (the server sniffs the type)
+    headers['Content-Type'] = opts.raw?.type || 'application/octet-stream';
+    init.body = opts.raw;
+  } else if (opts.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(opts.body);
   }
@@ -94,7 +98,8 @@ async function send(method, path, opts) {
 }
 
 /**
- * Call the API. `opts`: { query: object, body: JSON-serialisable, headers, signal,
+ * Call the API. `opts`: { query: object, body: JSON-serialisable, raw: Blob/File
+ * sent as the body as it is, headers, signal,
  * auth: false to leave a 401/403 to the caller (sign-in, session probe) }.
  * Resolves { data, status, headers } for 2xx; rejects with ApiError otherwise.
  * A state-changing call carries the session's X-CSRF-Token; one refused for a

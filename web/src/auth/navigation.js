@@ -6,6 +6,10 @@ import { can } from './session.js';
 export const MENU = [
   { name: 'tickets', path: '/tickets', label: 'nav.tickets', icon: 'Tickets', perm: 'tickets:read' },
   { name: 'users', path: '/admin/users', label: 'nav.users', icon: 'User', perm: 'users:manage' },
+  { name: 'admin-workflows', path: '/admin/workflows', label: 'nav.workflows', icon: 'Share', perm: 'ticket_config:manage' },
+  { name: 'admin-ticket-types', path: '/admin/ticket-types', label: 'nav.ticketTypes', icon: 'Files', perm: 'ticket_config:manage' },
+  { name: 'admin-custom-fields', path: '/admin/custom-fields', label: 'nav.customFields', icon: 'EditPen', perm: 'ticket_config:manage' },
+  { name: 'admin-categories', path: '/admin/categories', label: 'nav.categories', icon: 'FolderOpened', perm: 'ticket_config:manage' },
 ];
 
 /** The first menu page the user may open, else the "no access" page. */

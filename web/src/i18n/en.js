@@ -2,9 +2,13 @@
 export default {
   app: { name: 'Tend', tagline: 'After-sales service' },
   lang: { label: 'Language' },
-  nav: { tickets: 'Tickets', users: 'Users' },
+  nav: {
+    tickets: 'Tickets', users: 'Users', workflows: 'Workflows', ticketTypes: 'Ticket types',
+    customFields: 'Custom fields', categories: 'Categories',
+  },
   common: {
-    save: 'Save', cancel: 'Cancel', reload: 'Reload', back: 'Back',
+    save: 'Save', cancel: 'Cancel', reload: 'Reload', back: 'Back', delete: 'Delete', yes: 'Yes', no: 'No',
+    edit: 'Edit', create: 'Create', add: 'Add', actions: 'Actions', active: 'Active',
     loading: 'Loading…', none: '—', requestId: 'Request ID: {id}',
     networkError: 'The server could not be reached. Check your connection and try again.',
     unexpected: 'Something went wrong ({status}).',
@@ -57,12 +61,13 @@ export default {
     page: 'Requested page: {path}',
     back: 'Go to the start page',
   },
-  status: { new: 'New', open: 'Open', pending: 'Pending', resolved: 'Resolved', closed: 'Closed' },
   priority: { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' },
   ticket: {
     number: 'Number', subject: 'Subject', description: 'Description', status: 'Status',
     priority: 'Priority', customerRef: 'Customer reference', createdAt: 'Created',
-    updatedAt: 'Updated', version: 'Version',
+    updatedAt: 'Updated', version: 'Version', type: 'Type', assignee: 'Assignee', group: 'Group',
+    channel: 'Channel', tags: 'Tags', category: 'Category', faultCode: 'Fault code', watchers: 'Watchers',
+    resolutionCode: 'Resolution code', resolution: 'Resolution', organisation: 'Organisation',
   },
   tickets: {
     title: 'Tickets',
@@ -83,6 +88,8 @@ export default {
     descriptionPlaceholder: 'Details: what happened, since when, what was tried',
     customerRefPlaceholder: 'e.g. ACME-001',
     submit: 'Create ticket',
+    tagsPlaceholder: 'Type a tag and press Enter',
+    customFields: 'Details for this type',
     failed: 'The ticket was not created.',
   },
   detail: {
@@ -94,6 +101,9 @@ export default {
     notFound: 'Ticket not found',
     timeline: 'Timeline',
     noEvents: 'No events yet',
+    fields: 'Fields',
+    noDescription: 'No description',
+    mergedInto: 'This ticket was merged into {ticket}.',
   },
   event: {
     created: 'Ticket created',
@@ -102,6 +112,96 @@ export default {
     by: 'by {actor}',
     system: 'system',
     change: '{field}: {from} → {to}',
+    statusChanged: 'Status: {from} → {to}',
+    linked: 'Linked ({kind}) with #{ticket}',
+    unlinked: 'Link with #{ticket} removed',
+    merged: 'Merged into #{ticket}',
+    mergedFrom: 'Ticket #{ticket} merged into this one',
+    attachment: 'File attached: {name}',
   },
   notFound: { title: 'Page not found', back: 'Go to tickets' },
+  category: { new: 'New', open: 'Open', pending: 'Pending', resolved: 'Resolved', closed: 'Closed', all: 'All' },
+  statusName: {
+    new: 'New', assigned: 'Assigned', in_progress: 'In progress', pending_customer: 'Pending customer',
+    resolved: 'Resolved', pending_followup: 'Pending follow-up', closed: 'Closed', open: 'Open', pending: 'Pending',
+    authorised: 'Authorised', awaiting_return: 'Awaiting return', received: 'Received', inspecting: 'Inspecting',
+  },
+  typeName: {
+    repair: 'Repair', installation: 'Installation', maintenance: 'Preventive maintenance',
+    consultation: 'Consultation', complaint: 'Complaint', rma: 'Return (RMA)',
+  },
+  transitionName: {
+    Assign: 'Assign', 'Start work': 'Start work', 'Wait for customer': 'Wait for customer', Resume: 'Resume',
+    Resolve: 'Resolve', 'Follow up': 'Follow up', Close: 'Close', Reopen: 'Reopen', Cancel: 'Cancel', Open: 'Open',
+    Authorise: 'Authorise', 'Await return': 'Await return', Receive: 'Receive', Inspect: 'Inspect',
+  },
+  channel: {
+    portal: 'Portal', email: 'Email', phone: 'Phone', wechat: 'WeChat', api: 'API', iot: 'IoT alert', internal: 'Internal',
+  },
+  queue: {
+    anyPriority: 'Any priority', anyType: 'Any type', anyAssignee: 'Any assignee', me: 'Me', unassigned: 'Unassigned',
+    anyGroup: 'Any group', noGroup: 'No group', anyChannel: 'Any channel', tag: 'Tag',
+    columns: 'Columns', defaultColumns: 'Default columns',
+  },
+  bulk: {
+    selected: '{n} selected', action: 'Change', value: 'Choose…', tag: 'Tag to add', apply: 'Apply', clear: 'Clear selection',
+    priority: 'Set priority', assignee_id: 'Set assignee', group_id: 'Set group', status: 'Set status', tags_add: 'Add tag',
+    done: '{n} tickets updated', failed: 'Nothing was changed: these tickets cannot take the change',
+  },
+  views: {
+    title: 'Views:', none: 'No saved views yet', save: 'Save view', saveTitle: 'Save the current view', name: 'Name',
+    query: 'Filters', everything: '(all tickets)', deleteTitle: 'Delete view', deleteConfirm: 'Delete the view "{name}"?',
+    deleted: 'View "{name}" deleted', saved: 'View "{name}" saved',
+  },
+  fields: {
+    pattern: 'Does not match the format {pattern}', min: 'At least {min}', max: 'At most {max}',
+    option: 'Not one of the choices', assetId: 'Asset ID',
+  },
+  search: { placeholder: 'Search tickets…', label: 'Search tickets', none: 'No tickets found' },
+  transition: {
+    title: '{name}: to "{status}"', confirm: 'Move this ticket to "{status}"?', submit: 'Confirm', done: 'Status changed',
+  },
+  comment: {
+    reply: 'Reply', internal: 'Internal note', internalHint: 'Only staff see internal notes; the customer does not.',
+    replyPlaceholder: 'Write a reply to the customer', notePlaceholder: 'Write a note for colleagues',
+    attach: 'Attach files', postReply: 'Send reply', postNote: 'Add note', empty: 'Write something first.',
+    uploadFailed: '"{name}" could not be uploaded: {reason}', replyPosted: 'Reply sent', notePosted: 'Note added',
+  },
+  links: {
+    title: 'Linked tickets', none: 'No linked tickets', add: 'Link', remove: 'Remove link',
+    pickPlaceholder: 'Ticket ID, number or words', mergeInto: 'Merge into…', merge: 'Merge',
+    mergeTitle: 'Merge {number} into another ticket',
+    mergeHint: 'This ticket is closed and marked as a duplicate; its watchers and tags move to the chosen ticket.',
+    mergeConfirm: 'Merge this ticket? This cannot be undone.', merged: 'Merged into {number}',
+    kind: { parent: 'Parent', child: 'Child', duplicate_of: 'Duplicate of', duplicated_by: 'Duplicated by', related: 'Related' },
+  },
+  workflows: {
+    title: 'Workflows', new: 'New workflow', key: 'Key', name: 'Name', initial: 'Initial status', category: 'Category',
+    pausesSla: 'Pauses SLA', statuses: 'Statuses', transitions: 'Transitions', from: 'From', to: 'To', roles: 'Roles',
+    everyone: 'Everyone', requiresLabel: 'Required fields', anyStatus: '* (any other)', addStatus: 'Add status',
+    addTransition: 'Add transition', saved: 'Workflow "{name}" saved', invalid: 'The workflow was not saved:',
+    mapTitle: 'Statuses in use', mapHint: 'Tickets are in statuses you removed. Choose where each of them moves.',
+    requires: {
+      assignee_id: 'Assignee', group_id: 'Group', category_id: 'Category', fault_code_id: 'Fault code',
+      resolution_code: 'Resolution code', resolution: 'Resolution', organisation_id: 'Organisation',
+    },
+  },
+  ticketTypes: {
+    title: 'Ticket types', new: 'New ticket type', workflow: 'Workflow', position: 'Position', saved: 'Ticket type "{name}" saved',
+  },
+  customFields: {
+    title: 'Custom fields', new: 'New custom field', edit: 'Edit custom field', key: 'Key', label: 'Label', type: 'Type',
+    ticketTypes: 'Ticket types', allTypes: 'All types', required: 'Required', options: 'Options', min: 'Minimum',
+    max: 'Maximum', pattern: 'Pattern (regular expression)', currency: 'Currency', default: 'Default',
+    activated: 'Field "{name}" active again', deactivated: 'Field "{name}" deactivated',
+    types: {
+      text: 'Text', long_text: 'Long text', number: 'Number', money: 'Money', date: 'Date', datetime: 'Date and time',
+      select: 'Choice', multi_select: 'Multiple choice', checkbox: 'Checkbox', user: 'User', asset: 'Asset',
+    },
+  },
+  categories: {
+    title: 'Categories and fault codes', kindCategory: 'Categories', kindFaultCode: 'Fault codes', newRoot: 'New top-level entry',
+    new: 'New entry', edit: 'Edit entry', addChild: 'Add child', name: 'Name', code: 'Code', under: 'Under "{name}"',
+    empty: 'Nothing here yet', activated: '"{name}" active again', deactivated: '"{name}" deactivated',
+  },
 };

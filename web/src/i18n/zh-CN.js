@@ -2,9 +2,13 @@
 export default {
   app: { name: 'Tend', tagline: '售后服务' },
   lang: { label: '语言' },
-  nav: { tickets: '工单', users: '用户' },
+  nav: {
+    tickets: '工单', users: '用户', workflows: '工作流', ticketTypes: '工单类型',
+    customFields: '自定义字段', categories: '分类与故障代码',
+  },
   common: {
-    save: '保存', cancel: '取消', reload: '刷新', back: '返回',
+    save: '保存', cancel: '取消', reload: '刷新', back: '返回', delete: '删除', yes: '是', no: '否',
+    edit: '编辑', create: '新建', add: '添加', actions: '操作', active: '启用',
     loading: '加载中…', none: '—', requestId: '请求编号：{id}',
     networkError: '无法连接服务器，请检查网络后重试。',
     unexpected: '出错了（{status}）。',
@@ -57,12 +61,13 @@ export default {
     page: '请求的页面：{path}',
     back: '返回首页',
   },
-  status: { new: '新建', open: '处理中', pending: '挂起', resolved: '已解决', closed: '已关闭' },
   priority: { low: '低', normal: '普通', high: '高', urgent: '紧急' },
   ticket: {
     number: '编号', subject: '主题', description: '描述', status: '状态',
     priority: '优先级', customerRef: '客户编号', createdAt: '创建时间',
-    updatedAt: '更新时间', version: '版本',
+    updatedAt: '更新时间', version: '版本', type: '类型', assignee: '处理人', group: '小组',
+    channel: '渠道', tags: '标签', category: '分类', faultCode: '故障代码', watchers: '关注人',
+    resolutionCode: '解决代码', resolution: '解决方案', organisation: '组织',
   },
   tickets: {
     title: '工单',
@@ -83,6 +88,8 @@ export default {
     descriptionPlaceholder: '详细情况：发生了什么、从何时开始、已尝试过什么',
     customerRefPlaceholder: '例如 ACME-001',
     submit: '创建工单',
+    tagsPlaceholder: '输入标签后按回车',
+    customFields: '此类型的详细信息',
     failed: '工单未能创建。',
   },
   detail: {
@@ -94,6 +101,9 @@ export default {
     notFound: '工单不存在',
     timeline: '处理记录',
     noEvents: '暂无记录',
+    fields: '字段',
+    noDescription: '没有描述',
+    mergedInto: '此工单已合并到 {ticket}。',
   },
   event: {
     created: '创建了工单',
@@ -102,6 +112,96 @@ export default {
     by: '操作人：{actor}',
     system: '系统',
     change: '{field}：{from} → {to}',
+    statusChanged: '状态：{from} → {to}',
+    linked: '与 #{ticket} 建立关联（{kind}）',
+    unlinked: '移除了与 #{ticket} 的关联',
+    merged: '已合并到 #{ticket}',
+    mergedFrom: '工单 #{ticket} 已合并到此工单',
+    attachment: '添加了附件：{name}',
   },
   notFound: { title: '页面不存在', back: '返回工单列表' },
+  category: { new: '新建', open: '处理中', pending: '挂起', resolved: '已解决', closed: '已关闭', all: '全部' },
+  statusName: {
+    new: '新建', assigned: '已分派', in_progress: '处理中', pending_customer: '等待客户',
+    resolved: '已解决', pending_followup: '待回访', closed: '已关闭', open: '处理中', pending: '挂起',
+    authorised: '已授权', awaiting_return: '等待退回', received: '已收货', inspecting: '检测中',
+  },
+  typeName: {
+    repair: '维修', installation: '安装', maintenance: '预防性维护',
+    consultation: '咨询', complaint: '投诉', rma: '退货（RMA）',
+  },
+  transitionName: {
+    Assign: '分派', 'Start work': '开始处理', 'Wait for customer': '等待客户', Resume: '继续处理',
+    Resolve: '解决', 'Follow up': '回访', Close: '关闭', Reopen: '重新打开', Cancel: '取消工单', Open: '受理',
+    Authorise: '授权', 'Await return': '等待退回', Receive: '收货', Inspect: '检测',
+  },
+  channel: {
+    portal: '门户', email: '邮件', phone: '电话', wechat: '微信', api: 'API', iot: '设备告警', internal: '内部',
+  },
+  queue: {
+    anyPriority: '全部优先级', anyType: '全部类型', anyAssignee: '全部处理人', me: '我', unassigned: '未分派',
+    anyGroup: '全部小组', noGroup: '无小组', anyChannel: '全部渠道', tag: '标签',
+    columns: '列', defaultColumns: '恢复默认列',
+  },
+  bulk: {
+    selected: '已选 {n} 个', action: '修改', value: '请选择…', tag: '要添加的标签', apply: '应用', clear: '取消选择',
+    priority: '设置优先级', assignee_id: '设置处理人', group_id: '设置小组', status: '设置状态', tags_add: '添加标签',
+    done: '已更新 {n} 个工单', failed: '未做任何修改：以下工单不能接受此修改',
+  },
+  views: {
+    title: '视图：', none: '还没有保存的视图', save: '保存视图', saveTitle: '保存当前视图', name: '名称',
+    query: '筛选条件', everything: '（全部工单）', deleteTitle: '删除视图', deleteConfirm: '确定删除视图“{name}”？',
+    deleted: '视图“{name}”已删除', saved: '视图“{name}”已保存',
+  },
+  fields: {
+    pattern: '格式不符合 {pattern}', min: '不能小于 {min}', max: '不能大于 {max}',
+    option: '不是可选值之一', assetId: '资产编号',
+  },
+  search: { placeholder: '搜索工单…', label: '搜索工单', none: '没有找到工单' },
+  transition: {
+    title: '{name}：转为“{status}”', confirm: '确定将此工单转为“{status}”？', submit: '确定', done: '状态已变更',
+  },
+  comment: {
+    reply: '回复', internal: '内部备注', internalHint: '内部备注仅员工可见，客户看不到。',
+    replyPlaceholder: '填写给客户的回复', notePlaceholder: '填写给同事的备注',
+    attach: '添加附件', postReply: '发送回复', postNote: '添加备注', empty: '请先填写内容。',
+    uploadFailed: '“{name}”上传失败：{reason}', replyPosted: '回复已发送', notePosted: '备注已添加',
+  },
+  links: {
+    title: '关联工单', none: '没有关联工单', add: '关联', remove: '移除关联',
+    pickPlaceholder: '工单 ID、编号或关键词', mergeInto: '合并到…', merge: '合并',
+    mergeTitle: '将 {number} 合并到其他工单',
+    mergeHint: '此工单将被关闭并标记为重复；其关注人和标签转移到所选工单。',
+    mergeConfirm: '确定合并此工单？此操作不可撤销。', merged: '已合并到 {number}',
+    kind: { parent: '父工单', child: '子工单', duplicate_of: '重复于', duplicated_by: '被重复', related: '相关' },
+  },
+  workflows: {
+    title: '工作流', new: '新建工作流', key: '键', name: '名称', initial: '初始状态', category: '类别',
+    pausesSla: '暂停 SLA', statuses: '状态', transitions: '流转', from: '从', to: '到', roles: '角色',
+    everyone: '所有人', requiresLabel: '必填字段', anyStatus: '*（任意其他状态）', addStatus: '添加状态',
+    addTransition: '添加流转', saved: '工作流“{name}”已保存', invalid: '工作流未保存：',
+    mapTitle: '仍在使用的状态', mapHint: '有工单处于您删除的状态，请为每个状态选择迁移到的新状态。',
+    requires: {
+      assignee_id: '处理人', group_id: '小组', category_id: '分类', fault_code_id: '故障代码',
+      resolution_code: '解决代码', resolution: '解决方案', organisation_id: '组织',
+    },
+  },
+  ticketTypes: {
+    title: '工单类型', new: '新建工单类型', workflow: '工作流', position: '排序', saved: '工单类型“{name}”已保存',
+  },
+  customFields: {
+    title: '自定义字段', new: '新建自定义字段', edit: '编辑自定义字段', key: '键', label: '标签', type: '类型',
+    ticketTypes: '适用工单类型', allTypes: '全部类型', required: '必填', options: '选项', min: '最小值',
+    max: '最大值', pattern: '格式（正则表达式）', currency: '币种', default: '默认值',
+    activated: '字段“{name}”已重新启用', deactivated: '字段“{name}”已停用',
+    types: {
+      text: '文本', long_text: '长文本', number: '数字', money: '金额', date: '日期', datetime: '日期时间',
+      select: '单选', multi_select: '多选', checkbox: '复选框', user: '用户', asset: '资产',
+    },
+  },
+  categories: {
+    title: '分类与故障代码', kindCategory: '分类', kindFaultCode: '故障代码', newRoot: '新建顶级条目',
+    new: '新建条目', edit: '编辑条目', addChild: '添加子项', name: '名称', code: '代码', under: '上级：“{name}”',
+    empty: '暂无条目', activated: '“{name}”已重新启用', deactivated: '“{name}”已停用',
+  },
 };
