@@ -556,7 +556,9 @@ tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input 
         rc = tend_fail(err, TEND_EINVAL, status_field, "the ticket is already %s", t->status);
     if (rc == TEND_OK && (in->fields & TF_STATUS) && strcmp(in->status, t->status) != 0) {
         rc = plan_transition(db, t, in->status, actor, status_field, &wf, &via, err);
-        if (rc == TEND_OK)
+        /* a PATCH lists the status among its changed fields; a transition's
+         * own event, ticket.status_changed, says it once */
+        if (rc == TEND_OK && !in->transition)
             json_object_set_new(changes, "status",
                                 json_pack("{s:s,s:s}", "from", old_status, "to", t->status));
         for (int i = 0; rc == TEND_OK && via && i < via->nrequires; i++)
