@@ -125,13 +125,7 @@ edited_tags(const char *current, const json_t *add, const json_t *remove)
         if (!drop)
             json_array_append(out, t);
     }
-    json_array_foreach(add, i, t) {
-        int have = 0;
-        json_array_foreach(out, j, r)
-            have |= json_equal(t, r);
-        if (!have && json_array_size(out) < TICKET_MAX_TAGS)
-            json_array_append(out, t);
-    }
+    ticket_json_add_missing(out, add, TICKET_MAX_TAGS);
     json_decref(tags);
     return out;
 }
@@ -164,12 +158,7 @@ bulk_store_apply(struct db *db, const struct bulk_input *in, const struct ticket
         tend_err_clear(&one);
         rc = tickets_store_get(db, in->ids[i], scope, &t, &one);
         if (rc == TEND_OK) {
-            memset(&old, 0, sizeof(old));
-            strlcopy(old.status, t.status, sizeof(old.status));
-            strlcopy(old.status_category, t.status_category, sizeof(old.status_category));
-            old.group_id = t.group_id;
-            old.assignee_id = t.assignee_id;
-            old.organisation_id = t.organisation_id;
+            tickets_store_counted(&t, &old);
             change.tags = NULL;
             if (in->tags_add || in->tags_remove) {
                 change.tags = edited_tags(t.tags, in->tags_add, in->tags_remove);

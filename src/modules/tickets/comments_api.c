@@ -11,18 +11,12 @@ void
 comments_api_list(struct api_req *r)
 {
     struct ticket_scope scope = ticket_scope_for(&r->actor);
-    struct ticket t;
     struct tend_err err;
     json_t *items;
     int64_t id;
 
-    if (api_path_id(r, "ticket", &id))
+    if (tickets_api_visible(r, &id))
         return;
-    if (tickets_store_get(r->db, id, &scope, &t, &err)) {
-        api_send_error(r, &err);
-        return;
-    }
-    ticket_cleanup(&t);
     if (comments_store_list(r->db, id, scope.organisation_id == 0, &items, &err)) {
         api_send_error(r, &err);
         return;

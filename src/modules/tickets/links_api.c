@@ -141,15 +141,13 @@ void
 links_api_list(struct api_req *r)
 {
     struct ticket_scope scope = ticket_scope_for(&r->actor);
-    struct ticket t;
     struct tend_err err;
     json_t *items;
     int64_t id;
 
-    if (api_path_id(r, "ticket", &id))
+    if (tickets_api_visible(r, &id))
         return;
-    if (tickets_store_get(r->db, id, &scope, &t, &err) ||
-        (ticket_cleanup(&t), links_store_list(r->db, id, &scope, &items, &err))) {
+    if (links_store_list(r->db, id, &scope, &items, &err)) {
         api_send_error(r, &err);
         return;
     }

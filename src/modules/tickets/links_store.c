@@ -249,19 +249,12 @@ links_store_list(struct db *db, int64_t id, const struct ticket_scope *scope, js
 static json_t *
 union_of(const char *into_text, const char *add_text)
 {
-    json_t *into = json_loads(into_text ? into_text : "[]", 0, NULL), *add = json_loads(add_text ? add_text : "[]", 0, NULL);
-    size_t i, j;
-    json_t *v, *w;
+    json_t *into = json_loads(into_text ? into_text : "[]", 0, NULL);
+    json_t *add = json_loads(add_text ? add_text : "[]", 0, NULL);
 
     if (!into)
         into = json_array();
-    json_array_foreach(add, i, v) {
-        int have = 0;
-        json_array_foreach(into, j, w)
-            have |= json_equal(v, w);
-        if (!have)
-            json_array_append(into, v);
-    }
+    ticket_json_add_missing(into, add, SIZE_MAX);
     json_decref(add);
     return into;
 }
@@ -306,12 +299,7 @@ links_store_merge(struct db *db, int64_t id, int64_t into, const struct ticket_s
     json_decref(in.watchers);
     /* the duplicate closes, whatever its workflow's transitions say: a merge is
      * not a user's transition */
-    memset(&old, 0, sizeof(old));
-    strlcopy(old.status, dup.status, sizeof(old.status));
-    strlcopy(old.status_category, dup.status_category, sizeof(old.status_category));
-    old.group_id = dup.group_id;
-    old.assignee_id = dup.assignee_id;
-    old.organisation_id = dup.organisation_id;
+    tickets_store_counted(&dup, &old);
     if (rc == TEND_OK)
         rc = ticket_config_workflow_of(db, dup.type_id, &wf, err);
     if (rc == TEND_OK) {

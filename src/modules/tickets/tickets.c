@@ -166,6 +166,21 @@ take_optional_text(const json_t *v, const char *field, size_t max_chars, size_t 
     return TEND_OK;
 }
 
+void
+ticket_json_add_missing(json_t *into, const json_t *add, size_t max)
+{
+    size_t i, j;
+    json_t *v, *w;
+
+    json_array_foreach(add, i, v) {
+        int have = 0;
+        json_array_foreach(into, j, w)
+            have |= json_equal(v, w);
+        if (!have && json_array_size(into) < max)
+            json_array_append(into, v);
+    }
+}
+
 char *
 ticket_tag_normalise(const char *s, size_t len)
 {

@@ -154,6 +154,9 @@ int64_t ticket_parse_etag(const char *s);
  * Returns how many fields changed. */
 int ticket_apply_update(struct ticket *t, const struct ticket_input *in, json_t *changes);
 
+/* Append to array `into` the items of `add` it lacks, up to `max` items. */
+void ticket_json_add_missing(json_t *into, const json_t *add, size_t max);
+
 /* Normalise a tag: trimmed, lower-cased ASCII letters; NULL if invalid. */
 char *ticket_tag_normalise(const char *s, size_t len);
 

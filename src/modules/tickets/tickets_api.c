@@ -354,23 +354,32 @@ tickets_api_counts(struct api_req *r)
     api_send_json(r, 200, out);
 }
 
+int
+tickets_api_visible(struct api_req *r, int64_t *id)
+{
+    struct ticket_scope scope = scope_of(r);
+    struct ticket t;
+    struct tend_err err;
+
+    if (api_path_id(r, "ticket", id))
+        return -1;
+    if (tickets_store_get(r->db, *id, &scope, &t, &err)) {
+        api_send_error(r, &err);
+        return -1;
+    }
+    ticket_cleanup(&t);
+    return 0;
+}
+
 void
 tickets_api_events(struct api_req *r)
 {
-    struct ticket t;
     struct tend_err err;
     json_t *items;
     int64_t id;
 
-    struct ticket_scope scope = scope_of(r);
-
-    if (api_path_id(r, "ticket", &id))
+    if (tickets_api_visible(r, &id))
         return;
-    if (tickets_store_get(r->db, id, &scope, &t, &err)) {
-        api_send_error(r, &err);
-        return;
-    }
-    ticket_cleanup(&t);
     if (event_list(r->db, "ticket", id, 5000, &items, &err)) {
         api_send_error(r, &err);
         return;

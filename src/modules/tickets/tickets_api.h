@@ -4,6 +4,10 @@
 
 #include "platform/http/api.h"
 
+/* The route's ticket id, if that ticket exists and the caller may see it;
+ * otherwise answers (404) and returns -1. */
+int tickets_api_visible(struct api_req *r, int64_t *id);
+
 void tickets_api_create(struct api_req *r);
 void tickets_api_get(struct api_req *r);
 void tickets_api_list(struct api_req *r);

@@ -591,6 +591,17 @@ tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input 
 }
 
 /* The counters move when status, group, assignee or organisation change. */
+void
+tickets_store_counted(const struct ticket *t, struct ticket *part)
+{
+    memset(part, 0, sizeof(*part));
+    strlcopy(part->status, t->status, sizeof(part->status));
+    strlcopy(part->status_category, t->status_category, sizeof(part->status_category));
+    part->group_id = t->group_id;
+    part->assignee_id = t->assignee_id;
+    part->organisation_id = t->organisation_id;
+}
+
 enum tend_rc
 tickets_store_recount(struct db *db, const struct ticket *old, const struct ticket *now_t, struct tend_err *err)
 {
@@ -621,12 +632,7 @@ tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in,
                          "%lld): reload and try again",
                          (long long)in->version, (long long)out->version);
     /* out stays filled on a conflict: the caller reports the current version */
-    memset(&old, 0, sizeof(old));
-    strlcopy(old.status, out->status, sizeof(old.status));
-    strlcopy(old.status_category, out->status_category, sizeof(old.status_category));
-    old.group_id = out->group_id;
-    old.assignee_id = out->assignee_id;
-    old.organisation_id = out->organisation_id;
+    tickets_store_counted(out, &old);
     rc = tickets_store_change(db, out, in, actor, in->transition ? "to" : "status", now, err);
     if (rc == TEND_OK)
         rc = tickets_store_recount(db, &old, out, err);

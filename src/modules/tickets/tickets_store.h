@@ -39,6 +39,10 @@ enum tend_rc tickets_store_check_references(struct db *db, const struct ticket_i
 /* Write all of `t`'s mutable columns (version + 1, updated_at = now). */
 enum tend_rc tickets_store_save(struct db *db, struct ticket *t, int64_t now, struct tend_err *err);
 
+/* The part of `t` the counters are keyed by (status, category, group,
+ * assignee, organisation), copied into `part` (nothing owned). */
+void tickets_store_counted(const struct ticket *t, struct ticket *part);
+
 /* The counters move when status, group, assignee or organisation change
  * between `old` and `now_t`. */
 enum tend_rc tickets_store_recount(struct db *db, const struct ticket *old, const struct ticket *now_t,
