@@ -271,9 +271,12 @@ ticket_config_check_filter(struct db *db, const struct ticket_filter *f, struct 
         int known = 0;
         size_t w, s;
         json_t *wf, *status;
-        json_array_foreach(workflows, w, wf)
-            json_array_foreach(json_object_get(wf, "statuses"), s, status)
+        json_array_foreach(workflows, w, wf) {
+            json_t *statuses = json_object_get(wf, "statuses");
+            json_array_foreach(statuses, s, status) {
                 known |= strcmp(json_string_value(json_object_get(status, "key")), f->statuses[i]) == 0;
+            }
+        }
         if (!known)
             rc = tend_fail(err, TEND_ESYNTAX, "status", "'%.40s' is not a status of any workflow",
                            f->statuses[i]);
