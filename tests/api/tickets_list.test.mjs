@@ -308,8 +308,18 @@ describe('ticket list and counts', { timeout: 120000 }, () => {
       await same(admin, '', 'admin');
       for (const q of ['status_category=open', 'priority=urgent,high', 'type=rma', 'assignee_id=none',
         `group_id=${group}`, 'organisation_id=1', 'tag=alpha', 'custom.flag=true', 'watcher_id=me',
-        `created_after=${encodeURIComponent(mid)}`, 'status=new,in_progress,open']) {
+        `created_after=${encodeURIComponent(mid)}`, 'status=new,in_progress,open',
+        `status_category=new,open,pending&group_id=${group}`, 'status_category=open,closed']) {
         await same(admin, q, 'admin');
+      }
+    });
+
+    it('small pages over several statuses or categories neither skip nor repeat (merged index probes)', async () => {
+      for (const q of ['status_category=new,open,pending', 'status=new,in_progress', `status_category=open,new&group_id=${group}`]) {
+        const whole = (await admin.listAll(q, 200)).map((x) => x.id);
+        const paged = (await admin.listAll(q, 3)).map((x) => x.id);
+        assert.deepEqual(paged, whole, `?${q} in pages of 3`);
+        assert.deepEqual([...whole].sort((x, y) => y - x), whole, `?${q} newest first`);
       }
     });
 
