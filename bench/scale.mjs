@@ -69,6 +69,10 @@ const queries = [
   ['counts: all tickets by status', '/tickets/counts'],
   ['counts: one group', '/tickets/counts?group_id=3'],
   ['counts: one engineer', '/tickets/counts?assignee_id=20'],
+  // a limit, shown but not held to the target: counts with filters the
+  // counters do not keep scan the matching tickets
+  ['queue: a custom-field value (indexed)', `/tickets?custom.serial_no=SN-${String(Math.floor(count * 0.5)).padStart(8, '0')}&limit=50`],
+  ['(info) counts: urgent only (scans)', '/tickets/counts?priority=urgent', 'info'],
 ];
 // the keyset page: the cursor of the first open-queue page
 const first = await (await fetch(`${base}${queries[0][1]}`, { headers })).json();
@@ -78,10 +82,11 @@ console.log(`\n${total} tickets; ${runs} runs per query; target ${TARGET_MS} ms 
 console.log('| query | median ms | p95 ms | ratio | result |');
 console.log('|---|---|---|---|---|');
 let failed = 0;
-for (const [name, path] of queries) {
+for (const [name, path, info] of queries) {
   const times = [];
+  const n = info ? Math.min(runs, 3) : runs;
   let status = 0;
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < n; i++) {
     const t0 = process.hrtime.bigint();
     const r = await fetch(`${base}${path}`, { headers });
     await r.arrayBuffer();
@@ -92,8 +97,9 @@ for (const [name, path] of queries) {
   const med = times[Math.floor(times.length / 2)];
   const p95 = times[Math.min(times.length - 1, Math.floor(times.length * 0.95))];
   const ok = status === 200 && p95 < TARGET_MS;
-  if (!ok) failed++;
-  console.log(`| ${name} | ${med.toFixed(1)} | ${p95.toFixed(1)} | ${(TARGET_MS / p95).toFixed(1)} | ${ok ? 'PASS' : `FAIL (${status})`} |`);
+  if (!ok && !info) failed++;
+  const result = info ? `info (${status})` : ok ? 'PASS' : `FAIL (${status})`;
+  console.log(`| ${name} | ${med.toFixed(1)} | ${p95.toFixed(1)} | ${(TARGET_MS / p95).toFixed(1)} | ${result} |`);
 }
 server.kill('SIGTERM');
 console.log(failed ? `\n${failed} FAIL` : '\nall PASS');

@@ -45,6 +45,11 @@ struct ticket_filter;
 enum tend_rc ticket_config_check_filter(struct db *db, const struct ticket_filter *f,
                                         struct tend_err *err);
 
+/* An expression index on custom field `key` so that filters and sorts on it
+ * use an index (not for long text or multi-select values). Idempotent. */
+enum tend_rc ticket_config_index_field(struct db *db, const char *key, enum cf_type type,
+                                       struct tend_err *err);
+
 /* Lists as the API shows them (new references). */
 enum tend_rc ticket_config_types_json(struct db *db, json_t **out, struct tend_err *err);
 enum tend_rc ticket_config_workflows_json(struct db *db, int64_t id, json_t **out,

@@ -597,6 +597,8 @@ ticket_config_field_create(struct db *db, const json_t *body, const char *actor,
         return rc;
     }
     rc = save_field(db, 0, &f, now, &id, err);
+    if (rc == TEND_OK)
+        rc = ticket_config_index_field(db, f.key, f.type, err);
     custom_field_cleanup(&f);
     if (rc == TEND_OK)
         rc = field_json_out(db, id, out, err);

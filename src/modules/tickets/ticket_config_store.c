@@ -253,6 +253,21 @@ ticket_config_workflows_json(struct db *db, int64_t id, json_t **out, struct ten
 }
 
 enum tend_rc
+ticket_config_index_field(struct db *db, const char *key, enum cf_type type, struct tend_err *err)
+{
+    char sql[256];
+
+    if (type == CF_LONG_TEXT || type == CF_MULTI_SELECT)
+        return TEND_OK;
+    if (!wf_key_valid(key)) /* it goes into SQL text: only [a-z0-9_] */
+        return tend_fail(err, TEND_EINTERNAL, NULL, "bad custom field key");
+    snprintf(sql, sizeof(sql),
+             "CREATE INDEX IF NOT EXISTS tickets_custom_%s ON tickets (json_extract(custom, '$.%s'))", key,
+             key);
+    return db_exec(db, sql, err);
+}
+
+enum tend_rc
 ticket_config_check_filter(struct db *db, const struct ticket_filter *f, struct tend_err *err)
 {
     json_t *workflows = NULL;

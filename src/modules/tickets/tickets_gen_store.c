@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "platform/util/util.h"
+#include "ticket_config.h"
 #include "tickets.h"
 
 static const char *const products[] = {"MFP-4200 printer", "HVAC-900 chiller", "EVC-22 charger",
@@ -255,6 +256,10 @@ tickets_store_generate(struct db *db, int64_t count, uint64_t seed,
                      "INSERT INTO ticket_tags (ticket_id, tag) SELECT id, 'warranty' FROM tickets "
                      "WHERE tags = '[\"warranty\"]' AND id NOT IN (SELECT ticket_id FROM ticket_tags);",
                      err);
+    if (rc == TEND_OK)
+        rc = ticket_config_index_field(db, "serial_no", CF_TEXT, err);
+    if (rc == TEND_OK)
+        rc = ticket_config_index_field(db, "pages", CF_NUMBER, err);
     if (rc == TEND_OK)
         rc = db_commit(db, err);
     else

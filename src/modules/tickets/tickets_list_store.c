@@ -164,9 +164,15 @@ where(struct sql *q, const struct ticket_filter *f)
     }
     for (int i = 0; i < f->ncustom; i++) {
         const struct ticket_custom_filter *c = &f->custom[i];
-        cond(q, c->multi ? "EXISTS (SELECT 1 FROM json_each(t.custom, ?) WHERE value = ?)"
-                         : "json_extract(t.custom, ?) = ?");
-        param_text(q, c->path);
+        char text[160];
+        /* the path is written into the SQL (it is "$." and a key of [a-z0-9_],
+         * checked when the field was defined) so that the field's expression
+         * index can serve it */
+        snprintf(text, sizeof(text),
+                 c->multi ? "EXISTS (SELECT 1 FROM json_each(t.custom, '%s') WHERE value = ?)"
+                          : "json_extract(t.custom, '%s') = ?",
+                 c->path);
+        cond(q, text);
         if (c->kind == 1)
             param_int(q, c->i);
         else if (c->kind == 2)
@@ -187,19 +193,15 @@ sort_expr(const struct ticket_filter *f)
         return "t.updated_at";
     case SORT_PRIORITY:
         return "t.priority_rank";
-    case SORT_CUSTOM:
-        return "json_extract(t.custom, ?)";
+    case SORT_CUSTOM: {
+        static _Thread_local char expr[96];
+        snprintf(expr, sizeof(expr), "json_extract(t.custom, '%s')", f->sort_path);
+        return expr;
+    }
     case SORT_ID:
         break;
     }
     return "t.id";
-}
-
-static void
-sort_value_param(struct sql *q, const struct ticket_filter *f)
-{
-    if (f->sort == SORT_CUSTOM)
-        param_text(q, f->sort_path);
 }
 
 static void
@@ -236,10 +238,7 @@ keyset(struct sql *q, const struct ticket_filter *f)
         else
             snprintf(text, sizeof(text), "((%s IS NULL AND t.id > ?) OR %s IS NOT NULL)", e, e);
         cond(q, text);
-        sort_value_param(q, f);
         param_int(q, f->after_id);
-        if (!f->descending)
-            sort_value_param(q, f);
         return;
     }
     if (f->descending)
@@ -247,13 +246,9 @@ keyset(struct sql *q, const struct ticket_filter *f)
     else
         snprintf(text, sizeof(text), "(%s > ? OR (%s = ? AND t.id > ?))", e, e);
     cond(q, text);
-    sort_value_param(q, f);
     after_value_param(q, f);
-    sort_value_param(q, f);
     after_value_param(q, f);
     param_int(q, f->after_id);
-    if (f->descending)
-        sort_value_param(q, f);
 }
 
 static struct db_stmt *
@@ -336,7 +331,6 @@ build_list(struct sql *q, const struct ticket_filter *f, int limit)
     if (f->sort != SORT_ID) {
         add(q, e);
         add(q, dir);
-        sort_value_param(q, f);
         add(q, ", ");
     }
     add(q, "t.id");

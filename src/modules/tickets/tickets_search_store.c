@@ -1,7 +1,9 @@
 /* tickets_search_store.c: full-text search over subject, description, replies
  * and internal notes with SQLite FTS5 trigrams (any language, Chinese
- * included), ranked by bm25 with the subject weighted highest, with
- * HTML-escaped snippets where matches are wrapped in <mark>. */
+ * included), with HTML-escaped snippets where matches are wrapped in <mark>.
+ * Up to SEARCH_WINDOW matches are ranked by bm25 (subject weighted highest);
+ * beyond that (a common word in millions of tickets) subject matches come
+ * first, then the rest, newest first, so no search reads every match. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,14 +69,15 @@ html_snippet(const char *s)
 /* The FTS5 query: each whitespace-separated term of 3+ characters as a quoted
  * string, all required. Returns 0 when no term is long enough for trigrams. */
 static int
-fts_query(const char *q, int customer, char *out, size_t outlen)
+fts_query(const char *q, const char *columns, char *out, size_t outlen)
 {
     size_t used = 0;
     int terms = 0;
     const char *p = q;
 
-    if (customer)
-        used += (size_t)snprintf(out, outlen, "{subject description replies} : (");
+    out[0] = '\0';
+    if (columns)
+        used += (size_t)snprintf(out, outlen, "{%s} : (", columns);
     while (*p) {
         const char *start;
         size_t len;
@@ -99,7 +102,7 @@ fts_query(const char *q, int customer, char *out, size_t outlen)
         out[used++] = '"';
         out[used] = '\0';
     }
-    if (customer && used + 2 < outlen) {
+    if (columns && used + 2 < outlen) {
         out[used++] = ')';
         out[used] = '\0';
     }
@@ -170,18 +173,109 @@ snippet_of(struct db *db, const char *match, int64_t id, struct tend_err *err)
     return out ? out : json_string("");
 }
 
+/* Up to `max` ids matching `match` within the scope, newest first, skipping
+ * `skip[0..nskip)`; FTS5 reads its doclists lazily in this order, so a common
+ * word costs no more than a rare one. Returns the count (or -1). */
+static int
+newest_matches(struct db *db, const char *match, const struct ticket_filter *f, int max,
+               const int64_t *skip, int nskip, int64_t *ids, struct tend_err *err)
+{
+    char sql[2048];
+    struct db_stmt *st;
+    enum db_step_result r;
+    int i = 1, n = 0;
+
+    snprintf(sql, sizeof(sql),
+             "SELECT s.rowid FROM ticket_search s JOIN tickets t ON t.id = s.rowid "
+             "WHERE ticket_search MATCH ?");
+    add_scope(sql, sizeof(sql), f);
+    snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), " ORDER BY s.rowid DESC LIMIT ?");
+    st = db_prepare(db, sql, err);
+    if (!st)
+        return -1;
+    db_bind_str(st, i++, match);
+    i = bind_scope(st, i, f);
+    db_bind_int64(st, i, max + nskip);
+    while ((r = db_step(st, err)) == DB_ROW && n < max) {
+        int64_t id = db_col_int64(st, 0);
+        int skipped = 0;
+        for (int k = 0; k < nskip; k++)
+            skipped |= skip[k] == id;
+        if (!skipped)
+            ids[n++] = id;
+    }
+    db_reset(st);
+    return r == DB_FAIL ? -1 : n;
+}
+
+/* Shown rows: the ticket, its snippet and its rank, in the given order. */
 static enum tend_rc
-search_fts(struct db *db, const char *match, const struct ticket_filter *f, int customer, int limit,
-           json_t *items, struct tend_err *err)
+emit(struct db *db, const char *match, const int64_t *ids, const double *ranks, int n, int customer,
+     json_t *items, struct tend_err *err)
+{
+    for (int k = 0; k < n; k++) {
+        json_t *snippet = snippet_of(db, match, ids[k], err);
+        struct db_stmt *st =
+            db_prepare(db, "SELECT " TICKET_SELECT " FROM tickets t " TICKET_JOIN " WHERE t.id = ?", err);
+        if (!st) {
+            json_decref(snippet);
+            return err->rc;
+        }
+        db_bind_int64(st, 1, ids[k]);
+        if (db_step(st, err) == DB_ROW)
+            append_hit(items, st, customer, snippet, ranks[k]);
+        else
+            json_decref(snippet);
+        db_reset(st);
+    }
+    return TEND_OK;
+}
+
+/* More matches than the ranking window: bm25 would have to read every one of
+ * them (it needs each term's document count). Rank instead by where the words
+ * are: subject matches first, then the rest, each newest first. */
+static enum tend_rc
+search_common(struct db *db, const char *q, const char *match, const struct ticket_filter *f,
+              int customer, int limit, json_t *items, struct tend_err *err)
+{
+    char subject_match[1024];
+    int64_t ids[64];
+    double ranks[64];
+    int n = 0, more;
+
+    if (fts_query(q, "subject", subject_match, sizeof(subject_match)) > 0) {
+        n = newest_matches(db, subject_match, f, limit, NULL, 0, ids, err);
+        if (n < 0)
+            return err->rc;
+    }
+    for (int k = 0; k < n; k++)
+        ranks[k] = -2;
+    more = newest_matches(db, match, f, limit - n, ids, n, ids + n, err);
+    if (more < 0)
+        return err->rc;
+    for (int k = n; k < n + more; k++)
+        ranks[k] = -1;
+    return emit(db, match, ids, ranks, n + more, customer, items, err);
+}
+
+static enum tend_rc
+search_fts(struct db *db, const char *q, const char *match, const struct ticket_filter *f, int customer,
+           int limit, json_t *items, struct tend_err *err)
 {
     char sql[2048];
     struct db_stmt *st;
     enum db_step_result r;
     int i = 1;
-    int64_t ids[64];
+    int64_t ids[64], *window = xmalloc((SEARCH_WINDOW + 1) * sizeof(int64_t));
     double ranks[64];
-    int n = 0;
+    int n = newest_matches(db, match, f, SEARCH_WINDOW + 1, NULL, 0, window, err);
 
+    free(window);
+    if (n < 0)
+        return err->rc;
+    if (n > SEARCH_WINDOW)
+        return search_common(db, q, match, f, customer, limit, items, err);
+    n = 0;
     snprintf(sql, sizeof(sql),
              "SELECT m.id, m.r FROM (SELECT s.rowid AS id, bm25(ticket_search, 10.0, 3.0, 1.0, 1.0) AS r "
              "FROM ticket_search s JOIN tickets t ON t.id = s.rowid "
@@ -202,21 +296,7 @@ search_fts(struct db *db, const char *match, const struct ticket_filter *f, int 
     db_reset(st);
     if (r == DB_FAIL)
         return err->rc;
-    for (int k = 0; k < n; k++) {
-        json_t *snippet = snippet_of(db, match, ids[k], err);
-        st = db_prepare(db, "SELECT " TICKET_SELECT " FROM tickets t " TICKET_JOIN " WHERE t.id = ?", err);
-        if (!st) {
-            json_decref(snippet);
-            return err->rc;
-        }
-        db_bind_int64(st, 1, ids[k]);
-        if (db_step(st, err) == DB_ROW)
-            append_hit(items, st, customer, snippet, ranks[k]);
-        else
-            json_decref(snippet);
-        db_reset(st);
-    }
-    return TEND_OK;
+    return emit(db, match, ids, ranks, n, customer, items, err);
 }
 
 /* Below three characters trigrams cannot help: the newest subjects containing
@@ -282,8 +362,8 @@ tickets_store_search(struct db *db, const char *q, const struct ticket_filter *f
     enum tend_rc rc;
 
     *out = json_array();
-    if (fts_query(q, customer, match, sizeof(match)) > 0)
-        rc = search_fts(db, match, f, customer, limit, *out, err);
+    if (fts_query(q, customer ? "subject description replies" : NULL, match, sizeof(match)) > 0)
+        rc = search_fts(db, q, match, f, customer, limit, *out, err);
     else
         rc = search_short(db, q, f, customer, limit, *out, err);
     if (rc) {
