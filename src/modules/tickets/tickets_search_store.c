@@ -239,8 +239,8 @@ search_common(struct db *db, const char *q, const char *match, const struct tick
               int customer, int limit, json_t *items, struct tend_err *err)
 {
     char subject_match[1024];
-    int64_t ids[64];
-    double ranks[64];
+    int64_t ids[64] = {0};
+    double ranks[64] = {0};
     int n = 0, more;
 
     if (fts_query(q, "subject", subject_match, sizeof(subject_match)) > 0) {
@@ -266,8 +266,8 @@ search_fts(struct db *db, const char *q, const char *match, const struct ticket_
     struct db_stmt *st;
     enum db_step_result r;
     int i = 1;
-    int64_t ids[64], *window = xmalloc((SEARCH_WINDOW + 1) * sizeof(int64_t));
-    double ranks[64];
+    int64_t ids[64] = {0}, *window = xmalloc((SEARCH_WINDOW + 1) * sizeof(int64_t));
+    double ranks[64] = {0};
     int n = newest_matches(db, match, f, SEARCH_WINDOW + 1, NULL, 0, window, err);
 
     free(window);
