@@ -1,6 +1,7 @@
-/* export_api.c: GET /api/v1/tickets/export: the filtered list as CSV or XLSX,
- * built on the worker pool over its own read connection so a large export
- * never stalls the event loop. */
+/* export_api.c: ticket reads too big for an event loop, run on the worker pool
+ * over their own read connection: GET /api/v1/tickets/export (the filtered
+ * list as CSV or XLSX), and the counts whose filter the counters cannot answer
+ * (they count every matching ticket). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,10 @@ struct export_job {
     int64_t me;
     struct ticket_scope scope;
     int xlsx;
+    int counts; /* a counts request, not an export */
     char *data;
     size_t len;
+    json_t *result;
 };
 
 /* Parse the copied parameters into `f` (custom fields from `db`). */
@@ -56,7 +59,9 @@ export_run(struct api_write *w, struct db *unused)
     if (rc)
         return rc;
     rc = job_filter(j, db, &f, &w->task.err);
-    if (rc == TEND_OK)
+    if (rc == TEND_OK && j->counts)
+        rc = tickets_store_counts(db, &f, &j->result, &w->task.err);
+    else if (rc == TEND_OK)
         rc = tickets_export(db, &f, j->xlsx, j->tmpdir, &j->data, &j->len, &w->task.err);
     db_close(db);
     return rc;
@@ -70,6 +75,11 @@ export_respond(struct api_write *w, struct api_req *r)
 
     if (w->task.rc) {
         api_send_error(r, &w->task.err);
+        return;
+    }
+    if (j->counts) {
+        api_send_json(r, 200, j->result);
+        j->result = NULL;
         return;
     }
     time_format_rfc3339(time_now_ms(), day, sizeof(day));
@@ -95,6 +105,7 @@ export_release(struct api_write *w)
     free(j->db_url);
     free(j->tmpdir);
     free(j->data);
+    json_decref(j->result);
     free(j);
 }
 
@@ -157,6 +168,26 @@ tickets_api_export(struct api_req *r)
     j->me = r->actor.user_id;
     j->scope = ticket_scope_for(&r->actor);
     j->xlsx = format && strcmp(format, "xlsx") == 0;
+    j->w.apply = export_run;
+    j->w.respond = export_respond;
+    j->w.release = export_release;
+    api_submit_job(r, &j->w);
+}
+
+void
+tickets_api_counts_deferred(struct api_req *r)
+{
+    struct export_job *j = xcalloc(1, sizeof(*j));
+
+    /* the request's parameters are copied: the job may outlive it */
+    for (int i = 0; i < r->nquery; i++) {
+        j->names[j->n] = xstrdup(r->query[i].name);
+        j->values[j->n++] = xstrdup(r->query[i].value);
+    }
+    j->db_url = xstrdup(r->thread->server->config.db_url);
+    j->me = r->actor.user_id;
+    j->scope = ticket_scope_for(&r->actor);
+    j->counts = 1;
     j->w.apply = export_run;
     j->w.respond = export_respond;
     j->w.release = export_release;

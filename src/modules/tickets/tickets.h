@@ -241,6 +241,11 @@ enum tend_rc tickets_store_scan(struct db *db, const struct ticket_filter *f,
                                 void (*row)(void *ctx, const struct ticket *t), void *ctx,
                                 struct tend_err *err);
 
+/* Whether the per-status counters answer `f` (no filter but one of group,
+ * assignee, organisation, scope included): a few rows at any size. Other
+ * filters count the matching tickets. */
+int tickets_store_counts_cheap(const struct ticket_filter *f);
+
 /* Counts per status of the tickets matching `f`: *out is
  * {"total", "by_category": {...}, "by_status": {...}}. */
 enum tend_rc tickets_store_counts(struct db *db, const struct ticket_filter *f, json_t **out,

@@ -347,6 +347,10 @@ tickets_api_counts(struct api_req *r)
 
     if (request_filter(r, 0, &f))
         return;
+    if (!tickets_store_counts_cheap(&f)) {
+        tickets_api_counts_deferred(r);
+        return;
+    }
     if (tickets_store_counts(r->db, &f, &out, &err)) {
         api_send_error(r, &err);
         return;

@@ -27,6 +27,9 @@ void tickets_api_bulk(struct api_req *r);
 
 /* export_api.c */
 void tickets_api_export(struct api_req *r);
+/* GET .../counts when the counters cannot answer: counted on the worker pool
+ * (the request's filter was already checked). */
+void tickets_api_counts_deferred(struct api_req *r);
 
 /* views_api.c */
 void views_api_list(struct api_req *r);
