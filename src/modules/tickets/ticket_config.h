@@ -35,6 +35,16 @@ enum tend_rc ticket_config_fields(struct db *db, int active_only, struct custom_
                                   struct tend_err *err);
 void ticket_config_fields_free(struct custom_field *fields, int n);
 
+/* The hot paths' read of the configuration (every ticket write needs the
+ * custom fields and a workflow): parsed once per thread and kept until the
+ * stored rows change (checked with one small query per call, inside the
+ * caller's transaction, so a rolled-back change is never served). Borrowed:
+ * valid until this thread's next call; never freed by the caller. */
+enum tend_rc ticket_config_fields_cached(struct db *db, const struct custom_field **out, int *n,
+                                         struct tend_err *err);
+enum tend_rc ticket_config_workflow_cached(struct db *db, int64_t id, const struct workflow **out,
+                                           struct tend_err *err);
+
 /* Whether category `id` exists, is active and of `kind`; else TEND_EINVAL on `field`. */
 enum tend_rc ticket_config_check_category(struct db *db, int64_t id, const char *kind,
                                           const char *field, struct tend_err *err);

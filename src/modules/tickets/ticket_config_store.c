@@ -1,6 +1,7 @@
 /* ticket_config_store.c: the SQL of ticket configuration: types, workflows
  * (with the re-mapping of tickets when a status goes away), custom fields and
  * categories. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,56 @@
 #include "platform/util/util.h"
 #include "ticket_config.h"
 #include "tickets_store.h"
+
+/* --- per-thread cache of parsed configuration ---------------------------------- */
+
+#define CACHED_WORKFLOWS 16
+
+struct config_cache {
+    int fields_valid;
+    int64_t fields_key[4]; /* count, max(updated_at), sum(updated_at), sum(active) */
+    struct custom_field *fields;
+    int nfields;
+    struct {
+        int64_t id, version;
+        struct workflow wf;
+    } workflows[CACHED_WORKFLOWS];
+    int nworkflows;
+};
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void
+cache_free(void *p)
+{
+    struct config_cache *c = p;
+
+    ticket_config_fields_free(c->fields, c->nfields);
+    for (int i = 0; i < c->nworkflows; i++)
+        workflow_cleanup(&c->workflows[i].wf);
+    free(c);
+}
+
+static void
+cache_key_create(void)
+{
+    pthread_key_create(&cache_key, cache_free); /* freed when the thread ends */
+}
+
+static struct config_cache *
+thread_cache(void)
+{
+    struct config_cache *c;
+
+    pthread_once(&cache_once, cache_key_create);
+    c = pthread_getspecific(cache_key);
+    if (!c) {
+        c = xcalloc(1, sizeof(*c));
+        pthread_setspecific(cache_key, c);
+    }
+    return c;
+}
 
 /* --- reads ------------------------------------------------------------------ */
 
@@ -96,6 +147,83 @@ ticket_config_workflow(struct db *db, int64_t id, struct workflow *out, struct t
         workflow_cleanup(out);
         return tend_fail(err, TEND_EINTERNAL, NULL, "stored workflow %lld is invalid", (long long)id);
     }
+    return TEND_OK;
+}
+
+enum tend_rc
+ticket_config_fields_cached(struct db *db, const struct custom_field **out, int *n, struct tend_err *err)
+{
+    struct config_cache *c = thread_cache();
+    struct db_stmt *st = db_prepare(db,
+                                    "SELECT count(*), coalesce(max(updated_at), 0), "
+                                    "coalesce(sum(updated_at), 0), coalesce(sum(active), 0) "
+                                    "FROM custom_fields",
+                                    err);
+    int64_t key[4] = {0, 0, 0, 0};
+    enum tend_rc rc;
+
+    if (!st)
+        return err->rc;
+    if (db_step(st, err) == DB_ROW)
+        for (int i = 0; i < 4; i++)
+            key[i] = db_col_int64(st, i);
+    db_reset(st);
+    if (!c->fields_valid || memcmp(key, c->fields_key, sizeof(key)) != 0) {
+        struct custom_field *fields;
+        int count;
+        rc = ticket_config_fields(db, 1, &fields, &count, err);
+        if (rc)
+            return rc;
+        ticket_config_fields_free(c->fields, c->nfields);
+        c->fields = fields;
+        c->nfields = count;
+        memcpy(c->fields_key, key, sizeof(key));
+        c->fields_valid = 1;
+    }
+    *out = c->fields;
+    *n = c->nfields;
+    return TEND_OK;
+}
+
+enum tend_rc
+ticket_config_workflow_cached(struct db *db, int64_t id, const struct workflow **out, struct tend_err *err)
+{
+    struct config_cache *c = thread_cache();
+    struct db_stmt *st = db_prepare(db, "SELECT version FROM workflows WHERE id = ?", err);
+    enum db_step_result r;
+    int64_t version = 0;
+    int slot = -1;
+    enum tend_rc rc;
+
+    if (!st)
+        return err->rc;
+    db_bind_int64(st, 1, id);
+    r = db_step(st, err);
+    if (r == DB_ROW)
+        version = db_col_int64(st, 0);
+    db_reset(st);
+    if (r == DB_FAIL)
+        return err->rc;
+    if (r == DB_DONE)
+        return tend_fail(err, TEND_ENOTFOUND, "id", "no workflow %lld", (long long)id);
+    for (int i = 0; i < c->nworkflows; i++)
+        if (c->workflows[i].id == id) {
+            if (c->workflows[i].version == version) {
+                *out = &c->workflows[i].wf;
+                return TEND_OK;
+            }
+            slot = i;
+        }
+    if (slot < 0)
+        slot = c->nworkflows < CACHED_WORKFLOWS ? c->nworkflows++ : (int)(id % CACHED_WORKFLOWS);
+    workflow_cleanup(&c->workflows[slot].wf); /* a new slot is zeroed: nothing to free */
+    c->workflows[slot].id = 0;
+    rc = ticket_config_workflow(db, id, &c->workflows[slot].wf, err);
+    if (rc)
+        return rc;
+    c->workflows[slot].id = id;
+    c->workflows[slot].version = c->workflows[slot].wf.version;
+    *out = &c->workflows[slot].wf;
     return TEND_OK;
 }
 

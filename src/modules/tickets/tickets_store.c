@@ -129,11 +129,11 @@ static enum tend_rc
 merge_custom(struct db *db, const char *type_key, const char *current, const json_t *patch, int create,
              json_t **merged, struct tend_err *err)
 {
-    struct custom_field *fields = NULL;
+    const struct custom_field *fields = NULL;
     int n = 0;
     json_t *values = json_loads(current ? current : "{}", 0, NULL);
     json_t *empty = json_object();
-    enum tend_rc rc = ticket_config_fields(db, 1, &fields, &n, err);
+    enum tend_rc rc = ticket_config_fields_cached(db, &fields, &n, err);
 
     if (!values)
         values = json_object();
@@ -147,7 +147,6 @@ merge_custom(struct db *db, const char *type_key, const char *current, const jso
             rc = check_user(db, json_integer_value(v), field, 1, err);
         }
     }
-    ticket_config_fields_free(fields, n);
     json_decref(empty);
     if (rc) {
         json_decref(values);
@@ -335,7 +334,7 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const struct 
                      int64_t now, struct ticket *out, struct tend_err *err)
 {
     struct ticket_type type;
-    struct workflow wf = {0};
+    const struct workflow *wf = NULL;
     json_t *custom = NULL;
     char *custom_text = NULL;
     int64_t id = 0;
@@ -349,7 +348,7 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const struct 
         return tend_fail(err, TEND_EINVAL, "type", "'%.40s' is not an active ticket type",
                          in->type[0] ? in->type : "repair");
     if (rc == TEND_OK)
-        rc = ticket_config_workflow(db, type.workflow_id, &wf, err);
+        rc = ticket_config_workflow_cached(db, type.workflow_id, &wf, err);
     if (rc)
         return rc;
     rc = tickets_store_check_references(db, in, in->fields | TF_ORGANISATION | TF_ASSIGNEE, err);
@@ -357,10 +356,9 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const struct 
         rc = merge_custom(db, type.key, "{}", in->custom, 1, &custom, err);
     if (rc == TEND_OK) {
         custom_text = json_dumps(custom, JSON_COMPACT);
-        rc = insert_ticket(db, in, &type, &wf.statuses[wf.initial], custom_text, now, out, err);
+        rc = insert_ticket(db, in, &type, &wf->statuses[wf->initial], custom_text, now, out, err);
         id = out->id;
     }
-    workflow_cleanup(&wf);
     free(custom_text);
     json_decref(custom);
     if (rc == TEND_OK)
@@ -440,12 +438,15 @@ has_value(const struct ticket *t, const char *field)
  * transition requires are checked on the result later by the caller. */
 static enum tend_rc
 plan_transition(struct db *db, struct ticket *t, const char *to, const struct ticket_actor *actor,
-                const char *field, struct workflow *wf, const struct wf_transition **via,
-                struct tend_err *err)
+                const char *field, const struct wf_transition **via, struct tend_err *err)
 {
     int from, target, denied = 0;
-    enum tend_rc rc = ticket_config_workflow_of(db, t->type_id, wf, err);
+    const struct workflow *wf = NULL;
+    struct ticket_type type;
+    enum tend_rc rc = ticket_config_type(db, NULL, t->type_id, "type", &type, err);
 
+    if (rc == TEND_OK)
+        rc = ticket_config_workflow_cached(db, type.workflow_id, &wf, err);
     if (rc)
         return rc;
     from = workflow_status_index(wf, t->status);
@@ -533,7 +534,6 @@ tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input 
                      const struct ticket_actor *actor, const char *status_field, int64_t now,
                      struct tend_err *err)
 {
-    struct workflow wf = {0};
     const struct wf_transition *via = NULL;
     struct ticket_input merged = *in;
     json_t *custom = NULL, *changes;
@@ -555,7 +555,7 @@ tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input 
     if ((in->fields & TF_STATUS) && in->transition && strcmp(in->status, t->status) == 0)
         rc = tend_fail(err, TEND_EINVAL, status_field, "the ticket is already %s", t->status);
     if (rc == TEND_OK && (in->fields & TF_STATUS) && strcmp(in->status, t->status) != 0) {
-        rc = plan_transition(db, t, in->status, actor, status_field, &wf, &via, err);
+        rc = plan_transition(db, t, in->status, actor, status_field, &via, err);
         /* a PATCH lists the status among its changed fields; a transition's
          * own event, ticket.status_changed, says it once */
         if (rc == TEND_OK && !in->transition)
@@ -586,7 +586,6 @@ tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input 
                               now, err);
     }
     json_decref(changes);
-    workflow_cleanup(&wf);
     return rc;
 }
 
