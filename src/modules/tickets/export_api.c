@@ -28,19 +28,13 @@ struct export_job {
     json_t *result;
 };
 
-/* Parse the copied parameters into `f` (custom fields from `db`). */
+/* Parse the copied parameters into `f` against the stored configuration. */
 static enum tend_rc
 job_filter(struct export_job *j, struct db *db, struct ticket_filter *f, struct tend_err *err)
 {
-    struct custom_field *fields = NULL;
-    int nfields = 0;
-    enum tend_rc rc = ticket_config_fields(db, 0, &fields, &nfields, err);
+    enum tend_rc rc = ticket_config_filter(db, (const char *const *)j->names,
+                                           (const char *const *)j->values, j->n, j->me, 1, f, err);
 
-    if (rc)
-        return rc;
-    rc = ticket_filter_parse((const char *const *)j->names, (const char *const *)j->values, j->n, fields,
-                             nfields, j->me, 1, f, err);
-    ticket_config_fields_free(fields, nfields);
     f->scope = j->scope;
     f->limit = EXPORT_MAX_ROWS - 1; /* the scan reads limit + 1 */
     f->after_id = 0;
@@ -109,87 +103,77 @@ export_release(struct api_write *w)
     free(j);
 }
 
-void
-tickets_api_export(struct api_req *r)
-{
-    const char *format = api_query(r, "format");
-    const char *names[API_MAX_QUERY], *values[API_MAX_QUERY];
-    struct custom_field *fields = NULL;
-    struct ticket_filter f;
-    struct tend_err err;
-    struct export_job *j;
-    int n = 0, nfields = 0;
-    enum tend_rc rc;
-
-    if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
-        api_send_problem(r, 400, "format", "must be csv or xlsx", NULL);
-        return;
-    }
-    j = xcalloc(1, sizeof(*j));
-    for (int i = 0; i < r->nquery; i++) {
-        if (strcmp(r->query[i].name, "cursor") == 0 || strcmp(r->query[i].name, "limit") == 0) {
-            api_send_problem(r, 400, r->query[i].name, "does not apply: an export holds every matching ticket (up to 100000)", NULL);
-            export_release(&j->w);
-            return;
-        }
-        if (strcmp(r->query[i].name, "format") == 0)
-            continue;
-        j->names[n] = xstrdup(r->query[i].name);
-        j->values[n] = xstrdup(r->query[i].value);
-        n++;
-    }
-    j->n = n;
-    /* check the filter now, so a typo is a 400 before any work */
-    for (int i = 0; i < n; i++) {
-        char *copy = h2o_mem_alloc_pool(&r->req->pool, strlen(j->values[i]) + 1);
-        memcpy(copy, j->values[i], strlen(j->values[i]) + 1);
-        names[i] = j->names[i];
-        values[i] = copy;
-    }
-    rc = ticket_config_fields(r->db, 0, &fields, &nfields, &err);
-    if (rc == TEND_OK) {
-        rc = ticket_filter_parse(names, values, n, fields, nfields, r->actor.user_id, 1, &f, &err);
-        ticket_config_fields_free(fields, nfields);
-        if (rc == TEND_OK)
-            rc = ticket_config_check_filter(r->db, &f, &err);
-        if (rc)
-            err.rc = TEND_ESYNTAX;
-    }
-    if (rc) {
-        if (err.rc == TEND_ESYNTAX)
-            api_send_problem(r, 400, err.field, err.message, NULL);
-        else
-            api_send_error(r, &err);
-        export_release(&j->w);
-        return;
-    }
-    j->db_url = xstrdup(r->thread->server->config.db_url);
-    j->tmpdir = xstrdup(r->thread->server->config.data_dir ? r->thread->server->config.data_dir : "/tmp");
-    j->me = r->actor.user_id;
-    j->scope = ticket_scope_for(&r->actor);
-    j->xlsx = format && strcmp(format, "xlsx") == 0;
-    j->w.apply = export_run;
-    j->w.respond = export_respond;
-    j->w.release = export_release;
-    api_submit_job(r, &j->w);
-}
-
-void
-tickets_api_counts_deferred(struct api_req *r)
+/* A job holding copies of the request's parameters (but `skip`) and of who
+ * asks: the job may outlive the request. */
+static struct export_job *
+job_from_request(struct api_req *r, const char *skip)
 {
     struct export_job *j = xcalloc(1, sizeof(*j));
 
-    /* the request's parameters are copied: the job may outlive it */
     for (int i = 0; i < r->nquery; i++) {
+        if (skip && strcmp(r->query[i].name, skip) == 0)
+            continue;
         j->names[j->n] = xstrdup(r->query[i].name);
         j->values[j->n++] = xstrdup(r->query[i].value);
     }
     j->db_url = xstrdup(r->thread->server->config.db_url);
     j->me = r->actor.user_id;
     j->scope = ticket_scope_for(&r->actor);
-    j->counts = 1;
     j->w.apply = export_run;
     j->w.respond = export_respond;
     j->w.release = export_release;
+    return j;
+}
+
+void
+tickets_api_export(struct api_req *r)
+{
+    const char *format = api_query(r, "format"), *limits[] = {"cursor", "limit"};
+    const char *names[API_MAX_QUERY], *values[API_MAX_QUERY];
+    struct ticket_filter f;
+    struct tend_err err;
+    struct export_job *j;
+    enum tend_rc rc;
+
+    if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
+        api_send_problem(r, 400, "format", "must be csv or xlsx", NULL);
+        return;
+    }
+    for (int i = 0; i < 2; i++)
+        if (api_query(r, limits[i])) {
+            api_send_problem(r, 400, limits[i],
+                             "does not apply: an export holds every matching ticket (up to 100000)", NULL);
+            return;
+        }
+    j = job_from_request(r, "format");
+    /* check the filter now (on copies: it splits them), so a typo is a 400
+     * before any work */
+    for (int i = 0; i < j->n; i++) {
+        size_t len = strlen(j->values[i]) + 1;
+        char *copy = h2o_mem_alloc_pool(&r->req->pool, len);
+        memcpy(copy, j->values[i], len);
+        names[i] = j->names[i];
+        values[i] = copy;
+    }
+    rc = ticket_config_filter(r->db, names, values, j->n, r->actor.user_id, 1, &f, &err);
+    if (rc) {
+        if (rc == TEND_ESYNTAX)
+            api_send_problem(r, 400, err.field, err.message, NULL);
+        else
+            api_send_error(r, &err);
+        export_release(&j->w);
+        return;
+    }
+    j->tmpdir = xstrdup(r->thread->server->config.data_dir ? r->thread->server->config.data_dir : "/tmp");
+    j->xlsx = format && strcmp(format, "xlsx") == 0;
+    api_submit_job(r, &j->w);
+}
+
+void
+tickets_api_counts_deferred(struct api_req *r)
+{
+    struct export_job *j = job_from_request(r, NULL);
+
+    j->counts = 1;
     api_submit_job(r, &j->w);
 }

@@ -60,6 +60,15 @@ enum tend_rc ticket_config_check_filter(struct db *db, const struct ticket_filte
 enum tend_rc ticket_config_index_field(struct db *db, const char *key, enum cf_type type,
                                        struct tend_err *err);
 
+/* List parameters parsed (ticket_filter_parse) against the stored
+ * configuration: the custom fields (loaded only when a parameter names one)
+ * and the statuses and types that exist. `values` are split in place, so they
+ * must be writable copies. TEND_ESYNTAX (a 400) names a bad parameter; any
+ * other code is the database's. The scope is left for the caller. */
+enum tend_rc ticket_config_filter(struct db *db, const char *const *names, const char *const *values,
+                                  int n, int64_t me, int list_only, struct ticket_filter *f,
+                                  struct tend_err *err);
+
 /* Lists as the API shows them (new references). */
 enum tend_rc ticket_config_types_json(struct db *db, json_t **out, struct tend_err *err);
 enum tend_rc ticket_config_workflows_json(struct db *db, int64_t id, json_t **out,

@@ -398,7 +398,6 @@ ticket_config_index_field(struct db *db, const char *key, enum cf_type type, str
 enum tend_rc
 ticket_config_check_filter(struct db *db, const struct ticket_filter *f, struct tend_err *err)
 {
-    json_t *workflows = NULL;
     enum tend_rc rc = TEND_OK;
 
     for (int i = 0; i < f->ntypes && rc == TEND_OK; i++) {
@@ -407,24 +406,44 @@ ticket_config_check_filter(struct db *db, const struct ticket_filter *f, struct 
         if (rc == TEND_ENOTFOUND)
             return tend_fail(err, TEND_ESYNTAX, "type", "'%.40s' is not a ticket type", f->types[i]);
     }
-    if (rc || f->nstatuses == 0)
-        return rc;
-    rc = ticket_config_workflows_json(db, 0, &workflows, err);
     for (int i = 0; i < f->nstatuses && rc == TEND_OK; i++) {
-        int known = 0;
-        size_t w, s;
-        json_t *wf, *status;
-        json_array_foreach(workflows, w, wf) {
-            json_t *statuses = json_object_get(wf, "statuses");
-            json_array_foreach(statuses, s, status) {
-                known |= strcmp(json_string_value(json_object_get(status, "key")), f->statuses[i]) == 0;
-            }
-        }
-        if (!known)
+        /* the stored definitions are normalised JSON: ask SQLite, no parsing here */
+        struct db_stmt *st = db_prepare(db,
+                                        "SELECT 1 FROM workflows w, json_each(w.definition, '$.statuses') s "
+                                        "WHERE json_extract(s.value, '$.key') = ? LIMIT 1",
+                                        err);
+        enum db_step_result r;
+        if (!st)
+            return err->rc;
+        db_bind_str(st, 1, f->statuses[i]);
+        r = db_step(st, err);
+        db_reset(st);
+        if (r == DB_FAIL)
+            return err->rc;
+        if (r == DB_DONE)
             rc = tend_fail(err, TEND_ESYNTAX, "status", "'%.40s' is not a status of any workflow",
                            f->statuses[i]);
     }
-    json_decref(workflows);
+    return rc;
+}
+
+enum tend_rc
+ticket_config_filter(struct db *db, const char *const *names, const char *const *values, int n,
+                     int64_t me, int list_only, struct ticket_filter *f, struct tend_err *err)
+{
+    struct custom_field *fields = NULL;
+    int nfields = 0, need_fields = 0;
+    enum tend_rc rc;
+
+    for (int i = 0; i < n; i++)
+        need_fields |= strncmp(names[i], "custom.", 7) == 0 ||
+                       (strcmp(names[i], "sort") == 0 && strstr(values[i], "custom."));
+    if (need_fields && (rc = ticket_config_fields(db, 0, &fields, &nfields, err)) != TEND_OK)
+        return rc;
+    rc = ticket_filter_parse(names, values, n, fields, nfields, me, list_only, f, err);
+    ticket_config_fields_free(fields, nfields);
+    if (rc == TEND_OK)
+        rc = ticket_config_check_filter(db, f, err);
     return rc;
 }
 

@@ -208,8 +208,6 @@ static int
 request_filter(struct api_req *r, int list_only, struct ticket_filter *f)
 {
     const char *names[API_MAX_QUERY], *values[API_MAX_QUERY];
-    struct custom_field *fields = NULL;
-    int nfields = 0, need_fields = 0;
     struct tend_err err;
     enum tend_rc rc;
 
@@ -220,18 +218,8 @@ request_filter(struct api_req *r, int list_only, struct ticket_filter *f)
         memcpy(copy, r->query[i].value, len + 1);
         names[i] = r->query[i].name;
         values[i] = copy;
-        need_fields |= strncmp(names[i], "custom.", 7) == 0 ||
-                       (strcmp(names[i], "sort") == 0 && strstr(copy, "custom."));
     }
-    if (need_fields && ticket_config_fields(r->db, 0, &fields, &nfields, &err)) {
-        api_send_error(r, &err);
-        return -1;
-    }
-    rc = ticket_filter_parse(names, values, r->nquery, fields, nfields, r->actor.user_id, list_only, f,
-                             &err);
-    ticket_config_fields_free(fields, nfields);
-    if (rc == TEND_OK)
-        rc = ticket_config_check_filter(r->db, f, &err);
+    rc = ticket_config_filter(r->db, names, values, r->nquery, r->actor.user_id, list_only, f, &err);
     if (rc && rc != TEND_ESYNTAX) {
         api_send_error(r, &err);
         return -1;

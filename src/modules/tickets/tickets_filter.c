@@ -168,8 +168,8 @@ cursor_param(const char *v, struct ticket_filter *f, struct tend_err *err)
     if (sodium_base642bin(raw, sizeof(raw) - 1, v, strlen(v), NULL, &len, NULL,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
         goto bad;
-    memcpy(text, raw, len);
-    text[len] = '\0';
+    raw[len] = '\0';
+    memcpy(text, raw, len + 1);
     for (char *tok = strtok_r(text, "|", &save); tok && n < 6; tok = strtok_r(NULL, "|", &save))
         parts[n++] = tok;
     if (n < 5 || strcmp(parts[0], "t2") != 0 || strtol(parts[1], NULL, 10) != (long)f->sort ||
@@ -185,10 +185,14 @@ cursor_param(const char *v, struct ticket_filter *f, struct tend_err *err)
     if (f->after_kind == 2)
         f->after_real = n == 6 ? strtod(parts[5], NULL) : 0;
     if (f->after_kind == 0) {
-        /* text values are the rest of the cursor, '|' included */
-        const char *value = strchr(strchr(strchr(strchr(strchr((char *)raw, '|') + 1, '|') + 1, '|') + 1,
-                                          '|') + 1, '|');
-        strlcopy(f->after_text, value ? value + 1 : "", sizeof(f->after_text));
+        /* text values are the rest of the cursor after the fifth '|', '|' included */
+        const char *value = (const char *)raw;
+        for (int bars = 0; bars < 5 && value; bars++) {
+            value = strchr(value, '|');
+            if (value)
+                value++;
+        }
+        strlcopy(f->after_text, value ? value : "", sizeof(f->after_text));
     }
     return TEND_OK;
 bad:

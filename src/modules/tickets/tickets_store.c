@@ -316,9 +316,10 @@ insert_ticket(struct db *db, const struct ticket_input *in, const struct ticket_
     } else if (!rc) {
         rc = err->rc;
     }
-    if (rc == TEND_OK)
+    /* a new ticket has no rows to replace: write them only when there are some */
+    if (rc == TEND_OK && json_array_size(in->tags) > 0)
         rc = sync_rows(db, "ticket_tags", "tag", out->id, tags, 0, err);
-    if (rc == TEND_OK)
+    if (rc == TEND_OK && json_array_size(in->watchers) > 0)
         rc = sync_rows(db, "ticket_watchers", "user_id", out->id, watchers, 1, err);
     free(tags);
     free(watchers);

@@ -120,10 +120,9 @@ check_view(struct api_req *r, int create, const char **name, const char **query,
     if (*query) {
         struct api_param params[API_MAX_QUERY];
         const char *names[API_MAX_QUERY], *values[API_MAX_QUERY], *bad, *why;
-        struct custom_field *fields = NULL;
         struct ticket_filter f;
         struct tend_err err;
-        int n = 0, nfields = 0;
+        int n = 0;
         enum tend_rc rc;
         const char *q = (*query)[0] == '?' ? *query + 1 : *query;
 
@@ -137,14 +136,11 @@ check_view(struct api_req *r, int create, const char **name, const char **query,
             names[i] = params[i].name;
             values[i] = params[i].value;
         }
-        if (ticket_config_fields(r->db, 0, &fields, &nfields, &err)) {
+        rc = ticket_config_filter(r->db, names, values, n, r->actor.user_id, 1, &f, &err);
+        if (rc && rc != TEND_ESYNTAX) {
             api_send_error(r, &err);
             return -1;
         }
-        rc = ticket_filter_parse(names, values, n, fields, nfields, r->actor.user_id, 1, &f, &err);
-        ticket_config_fields_free(fields, nfields);
-        if (rc == TEND_OK)
-            rc = ticket_config_check_filter(r->db, &f, &err);
         if (rc) {
             char msg[400];
             snprintf(msg, sizeof(msg), "%.60s: %.300s", err.field, err.message);
