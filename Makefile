@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 DATA_DIR ?= data
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all deps deps-test build build-san web run test test-unit test-api test-e2e test-fuzz \
+.PHONY: all deps deps-test build build-san web run test test-unit test-api test-api-pg test-e2e test-fuzz \
 	test-valgrind lint bench bench-scale fuzz soak clean
 
 all: build
@@ -45,7 +45,7 @@ run: build
 	@exec build/tend serve --listen $(LISTEN) --data-dir $(DATA_DIR) --access-log off
 
 test: deps-test build-san web
-	@$(MAKE) --no-print-directory test-unit test-api test-e2e test-fuzz test-valgrind lint
+	@$(MAKE) --no-print-directory test-unit test-api test-api-pg test-e2e test-fuzz test-valgrind lint
 	@echo "make test: all suites passed"
 
 test-unit: build-san
@@ -56,6 +56,10 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppression
 
 test-api: build-san
 	@cd tests && $(SAN_ENV) TEND_BIN=../build-san/tend node --test --test-concurrency=2 api/
+
+# the same API suites against a throwaway PostgreSQL server (scripts/pg-temp)
+test-api-pg: build-san
+	@scripts/with-pg bash -c 'cd tests && $(SAN_ENV) TEND_BIN=../build-san/tend node --test --test-concurrency=2 api/'
 
 test-e2e: build-san web
 	@cd tests && $(SAN_ENV) TEND_BIN=../build-san/tend node --test --test-concurrency=1 e2e/

@@ -58,7 +58,10 @@ cmd_gen(int argc, char **argv)
         return 1;
     tend_err_clear(&err);
     if (db_open(url, DB_OPEN_CREATE, &db, &err) || migrate_up(db, &applied, &err) ||
-        db_exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576", &err) ||
+        db_exec(db,
+                db_kind(db) == DB_POSTGRES ? "SET synchronous_commit = off"
+                                           : "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576",
+                &err) ||
         tickets_store_generate(db, count, (uint64_t)seed, show_progress, &started, &err)) {
         fprintf(stderr, "\ntend gen: %s\n", err.message);
         db_close(db);

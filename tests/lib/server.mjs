@@ -1,6 +1,6 @@
 // Starts a real `tend serve` on a free loopback port with a fresh database,
 // waits for /readyz, and stops it. Shared by the API and browser suites.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -31,12 +31,41 @@ export function freePort() {
   });
 }
 
+/** Whether the suites run on PostgreSQL (make test-api-pg sets TEND_TEST_PG). */
+export const onPostgres = Boolean(process.env.TEND_TEST_PG);
+
 /**
- * Database URL for a suite: $TEND_TEST_DB (e.g. a postgres:// URL given by the
- * test script) or a fresh SQLite file in `dir`.
+ * Database URL for a server: with $TEND_TEST_PG (the admin URL of the
+ * throwaway server scripts/pg-temp started) a fresh PostgreSQL database, else
+ * $TEND_TEST_DB, else a fresh SQLite file in `dir`.
  */
-function dbUrl(dir) {
+export function freshDb(dir) {
+  if (process.env.TEND_TEST_PG) {
+    const admin = process.env.TEND_TEST_PG;
+    const name = `t_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+    execFileSync('psql', ['-q', '-v', 'ON_ERROR_STOP=1', admin, '-c', `CREATE DATABASE ${name}`]);
+    return admin.replace(/\/[^/]*$/, `/${name}`);
+  }
   return process.env.TEND_TEST_DB || `sqlite:${join(dir, 'tend.db')}`;
+}
+
+/** Run SQL against a server's database (sqlite3 or psql CLI); returns stdout
+ * (rows one per line, columns separated by '|'). */
+export function dbQuery(db, sql) {
+  if (db.startsWith('sqlite:')) {
+    return execFileSync('sqlite3', [db.slice('sqlite:'.length), `PRAGMA busy_timeout=5000; ${sql}`],
+      { encoding: 'utf8', maxBuffer: 1 << 28 });
+  }
+  return execFileSync('psql', ['-qAt', '-v', 'ON_ERROR_STOP=1', db, '-c', sql],
+    { encoding: 'utf8', maxBuffer: 1 << 28 });
+}
+
+/** Everything stored in a server's database, as text (sqlite3 .dump or pg_dump). */
+export function dbDump(db) {
+  if (db.startsWith('sqlite:')) {
+    return execFileSync('sqlite3', [db.slice('sqlite:'.length), '.dump'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  }
+  return execFileSync('pg_dump', ['--data-only', db], { encoding: 'utf8', maxBuffer: 1 << 28 });
 }
 
 /**
@@ -48,7 +77,7 @@ function dbUrl(dir) {
  */
 export async function startServer(opts = {}) {
   const dir = opts.dir || mkdtempSync(join(tmpdir(), 'tend-test-'));
-  const db = opts.db || dbUrl(dir);
+  const db = opts.db || freshDb(dir);
   const bin = tendBin();
   const env = { ...process.env, ...(opts.env || {}) };
   // every server gets an admin and an admin API token, made with the CLI as an

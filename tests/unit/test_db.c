@@ -82,6 +82,30 @@ test_migrate_is_idempotent_and_recorded(void **state)
     assert_int_equal(version, migrate_latest());
 }
 
+/* Both dialects carry the same migrations: versions and names match. */
+static void
+test_migrations_match_across_dialects(void **state)
+{
+    (void)state;
+    assert_int_equal(migrations_count, migrations_pg_count);
+    for (int i = 0; i < migrations_count; i++) {
+        assert_int_equal(migrations[i].version, migrations_pg[i].version);
+        assert_string_equal(migrations[i].name, migrations_pg[i].name);
+    }
+}
+
+/* `?` placeholders and dialect checks of URLs. */
+static void
+test_url_check_names_both_backends(void **state)
+{
+    struct tend_err err;
+    (void)state;
+    assert_int_equal(db_url_check("postgres://u@127.0.0.1:1/x", &err), TEND_OK);
+    assert_int_equal(db_url_check("postgresql://u@127.0.0.1:1/x", &err), TEND_OK);
+    assert_int_equal(db_url_check("mysql://x", &err), TEND_EINVAL);
+    assert_non_null(strstr(err.message, "postgres://"));
+}
+
 static void
 test_migrate_refuses_a_newer_database(void **state)
 {
@@ -399,6 +423,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_migrate_is_idempotent_and_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_refuses_a_newer_database, setup, teardown),
         cmocka_unit_test(test_open_explains_missing_paths),
+        cmocka_unit_test(test_migrations_match_across_dialects),
+        cmocka_unit_test(test_url_check_names_both_backends),
         cmocka_unit_test_setup_teardown(test_tickets_store_numbers_updates_and_conflicts, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tickets_list_filters_and_pages_newest_first, setup,

@@ -226,11 +226,11 @@ enum tend_rc
 attachments_store_list(struct db *db, const char *entity, int64_t entity_id, int include_internal,
                        json_t **items, struct tend_err *err)
 {
-    /* one statement for both audiences: "? OR internal = 0" keeps the index on
+    /* one statement for both audiences: "? <> 0 OR internal = 0" keeps the index on
      * (entity, entity_id, id) for the order */
     struct db_stmt *st = db_prepare(db,
                                     "SELECT " ATTACHMENT_COLUMNS " FROM attachments "
-                                    "WHERE entity = ? AND entity_id = ? AND (? OR internal = 0) "
+                                    "WHERE entity = ? AND entity_id = ? AND (? <> 0 OR internal = 0) "
                                     "ORDER BY id",
                                     err);
     enum db_step_result r;

@@ -13,6 +13,12 @@ const char *const cf_type_names[] = {"text",   "long_text",    "number",   "mone
                                      "date",   "datetime",     "select",   "multi_select",
                                      "checkbox", "user",       "asset",    NULL};
 
+int
+cf_type_numeric(enum cf_type t)
+{
+    return t == CF_NUMBER || t == CF_MONEY || t == CF_CHECKBOX || t == CF_USER || t == CF_ASSET;
+}
+
 void
 custom_field_cleanup(struct custom_field *f)
 {

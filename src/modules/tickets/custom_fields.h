@@ -29,6 +29,9 @@ enum cf_type {
     CF_ASSET,
 };
 
+/* Whether values of `t` compare as numbers (checkbox: false 0, true 1). */
+int cf_type_numeric(enum cf_type t);
+
 /* NULL-terminated names of enum cf_type, in order. */
 extern const char *const cf_type_names[];
 

@@ -383,15 +383,19 @@ ticket_config_workflows_json(struct db *db, int64_t id, json_t **out, struct ten
 enum tend_rc
 ticket_config_index_field(struct db *db, const char *key, enum cf_type type, struct tend_err *err)
 {
-    char sql[256];
+    char sql[256], expr[96];
+    int pg = db_kind(db) == DB_POSTGRES;
 
     if (type == CF_LONG_TEXT || type == CF_MULTI_SELECT)
         return TEND_OK;
     if (!wf_key_valid(key)) /* it goes into SQL text: only [a-z0-9_] */
         return tend_fail(err, TEND_EINTERNAL, NULL, "bad custom field key");
-    snprintf(sql, sizeof(sql),
-             "CREATE INDEX IF NOT EXISTS tickets_custom_%s ON tickets (json_extract(custom, '$.%s'))", key,
-             key);
+    tickets_custom_expr(pg, key, cf_type_numeric(type), expr, sizeof(expr));
+    /* the index's expression is the query's without the table alias */
+    snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS tickets_custom_%s ON tickets (%s%s%s)", key,
+             pg ? "(" : "", expr, pg ? ")" : "");
+    for (char *p = strstr(sql, "t.custom"); p; p = strstr(p, "t.custom"))
+        memmove(p, p + 2, strlen(p + 2) + 1);
     return db_exec(db, sql, err);
 }
 
@@ -408,10 +412,14 @@ ticket_config_check_filter(struct db *db, const struct ticket_filter *f, struct 
     }
     for (int i = 0; i < f->nstatuses && rc == TEND_OK; i++) {
         /* the stored definitions are normalised JSON: ask SQLite, no parsing here */
-        struct db_stmt *st = db_prepare(db,
-                                        "SELECT 1 FROM workflows w, json_each(w.definition, '$.statuses') s "
-                                        "WHERE json_extract(s.value, '$.key') = ? LIMIT 1",
-                                        err);
+        struct db_stmt *st = db_prepare(
+            db,
+            db_kind(db) == DB_POSTGRES
+                ? "SELECT 1 FROM workflows w, jsonb_array_elements(w.definition::jsonb -> 'statuses') s "
+                  "WHERE s ->> 'key' = ? LIMIT 1"
+                : "SELECT 1 FROM workflows w, json_each(w.definition, '$.statuses') s "
+                  "WHERE json_extract(s.value, '$.key') = ? LIMIT 1",
+            err);
         enum db_step_result r;
         if (!st)
             return err->rc;

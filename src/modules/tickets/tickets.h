@@ -170,6 +170,7 @@ enum ticket_sort { SORT_ID, SORT_CREATED, SORT_UPDATED, SORT_PRIORITY, SORT_CUST
 struct ticket_custom_filter {
     char path[48];  /* "$.key" */
     int multi;      /* multi-select: the array contains the value */
+    int numeric;    /* the field's values compare as numbers */
     int kind;       /* 0 text, 1 integer, 2 real */
     const char *text;
     int64_t i;
@@ -202,6 +203,7 @@ struct ticket_filter {
     int after_kind; /* 0 text, 1 integer, 2 real, 3 null */
     int limit;
     char sort_path[48]; /* "$.key" for SORT_CUSTOM */
+    int sort_numeric;   /* SORT_CUSTOM: the field's values compare as numbers */
     char after_text[256];
 };
 

@@ -89,6 +89,7 @@ custom_param(const char *name, const char *v, const struct custom_field *fields,
     c = &f->custom[f->ncustom++];
     snprintf(c->path, sizeof(c->path), "$.%s", def->key);
     c->multi = def->type == CF_MULTI_SELECT;
+    c->numeric = cf_type_numeric(def->type);
     c->text = v;
     c->kind = 0;
     if (def->type == CF_SELECT || def->type == CF_MULTI_SELECT) {
@@ -148,6 +149,7 @@ sort_param(const char *v, const struct custom_field *fields, int nfields, struct
     else if (strncmp(v, "custom.", 7) == 0 && field_named(fields, nfields, v + 7)) {
         f->sort = SORT_CUSTOM;
         snprintf(f->sort_path, sizeof(f->sort_path), "$.%s", v + 7);
+        f->sort_numeric = cf_type_numeric(field_named(fields, nfields, v + 7)->type);
     } else
         return tend_fail(err, TEND_ESYNTAX, "sort",
                          "must be id, created_at, updated_at, priority or custom.<key>, with - for "

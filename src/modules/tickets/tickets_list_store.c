@@ -24,7 +24,19 @@ struct sql {
     } params[64];
     int nparams;
     const char *joiner;
+    int pg; /* PostgreSQL dialect */
 };
+
+void
+tickets_custom_expr(int pg, const char *key, int numeric, char *out, size_t len)
+{
+    if (!pg)
+        snprintf(out, len, "json_extract(t.custom, '$.%s')", key);
+    else if (numeric)
+        snprintf(out, len, "tend_jnum(t.custom -> '%s')", key);
+    else
+        snprintf(out, len, "(t.custom ->> '%s')", key);
+}
 
 static void
 add(struct sql *q, const char *s)
@@ -164,14 +176,18 @@ where(struct sql *q, const struct ticket_filter *f)
     }
     for (int i = 0; i < f->ncustom; i++) {
         const struct ticket_custom_filter *c = &f->custom[i];
-        char text[160];
-        /* the path is written into the SQL (it is "$." and a key of [a-z0-9_],
-         * checked when the field was defined) so that the field's expression
-         * index can serve it */
-        snprintf(text, sizeof(text),
-                 c->multi ? "EXISTS (SELECT 1 FROM json_each(t.custom, '%s') WHERE value = ?)"
-                          : "json_extract(t.custom, '%s') = ?",
-                 c->path);
+        char text[160], expr[96];
+        /* the key is written into the SQL (a key of [a-z0-9_], checked when
+         * the field was defined) so that the field's expression index can
+         * serve it */
+        tickets_custom_expr(q->pg, c->path + 2, c->numeric, expr, sizeof(expr));
+        if (c->multi)
+            snprintf(text, sizeof(text),
+                     q->pg ? "(t.custom -> '%s') @> jsonb_build_array(?::text)"
+                           : "EXISTS (SELECT 1 FROM json_each(t.custom, '$.%s') WHERE value = ?)",
+                     c->path + 2);
+        else
+            snprintf(text, sizeof(text), "%s = ?", expr);
         cond(q, text);
         if (c->kind == 1)
             param_int(q, c->i);
@@ -184,7 +200,7 @@ where(struct sql *q, const struct ticket_filter *f)
 
 /* The sort expression of `f`. */
 static const char *
-sort_expr(const struct ticket_filter *f)
+sort_expr(const struct sql *q, const struct ticket_filter *f)
 {
     switch (f->sort) {
     case SORT_CREATED:
@@ -195,7 +211,7 @@ sort_expr(const struct ticket_filter *f)
         return "t.priority_rank";
     case SORT_CUSTOM: {
         static _Thread_local char expr[96];
-        snprintf(expr, sizeof(expr), "json_extract(t.custom, '%s')", f->sort_path);
+        tickets_custom_expr(q->pg, f->sort_path + 2, f->sort_numeric, expr, sizeof(expr));
         return expr;
     }
     case SORT_ID:
@@ -221,7 +237,7 @@ after_value_param(struct sql *q, const struct ticket_filter *f)
 static void
 keyset(struct sql *q, const struct ticket_filter *f)
 {
-    const char *e = sort_expr(f), *lt = f->descending ? "<" : ">";
+    const char *e = sort_expr(q, f), *lt = f->descending ? "<" : ">";
     char text[512];
 
     if (!f->after_id)
@@ -305,7 +321,7 @@ build_split(struct sql *q, const struct ticket_filter *f, int limit)
         keyset(q, &one);
         add(q, " ORDER BY t.id");
         add(q, dir);
-        add(q, " LIMIT ?)");
+        add(q, " LIMIT ?) AS part"); /* PostgreSQL 15 names every derived table */
         param_int(q, limit);
     }
     add(q, ") ORDER BY t.id");
@@ -318,7 +334,7 @@ build_split(struct sql *q, const struct ticket_filter *f, int limit)
 static void
 build_list(struct sql *q, const struct ticket_filter *f, int limit)
 {
-    const char *e = sort_expr(f), *dir = f->descending ? " DESC" : " ASC";
+    const char *e = sort_expr(q, f), *dir = f->descending ? " DESC" : " ASC";
 
     if (build_split(q, f, limit))
         return;
@@ -331,6 +347,8 @@ build_list(struct sql *q, const struct ticket_filter *f, int limit)
     if (f->sort != SORT_ID) {
         add(q, e);
         add(q, dir);
+        if (q->pg && f->sort == SORT_CUSTOM) /* SQLite's order: NULL is the smallest value */
+            add(q, f->descending ? " NULLS LAST" : " NULLS FIRST");
         add(q, ", ");
     }
     add(q, "t.id");
@@ -348,6 +366,7 @@ tickets_store_scan(struct db *db, const struct ticket_filter *f,
     enum db_step_result r;
     struct ticket t;
 
+    q->pg = db_kind(db) == DB_POSTGRES;
     build_list(q, f, f->limit + 1);
     st = prepare(db, q, err);
     free(q);
@@ -419,6 +438,7 @@ tickets_store_counts(struct db *db, const struct ticket_filter *f, json_t **out,
     const char *dim;
     int64_t key, total = 0;
 
+    q->pg = db_kind(db) == DB_POSTGRES;
     for (int i = 0; status_categories[i]; i++)
         json_object_set_new(by_category, status_categories[i], json_integer(0));
     if (counters_answer(f, &dim, &key)) {

@@ -12,18 +12,16 @@
 #include "platform/util/jbuf.h"
 #include "platform/util/util.h"
 #include "tickets.h"
+#include "tickets_search.h"
 #include "tickets_store.h"
 #include "workflow.h"
 
 /* Matches are ranked among the newest this many: ranking every match of a
  * common word in 10 million tickets would cost seconds. */
 #define SEARCH_WINDOW 2000
-#define MARK_OPEN '\x01'
-#define MARK_CLOSE '\x02'
 
-/* Escape for HTML, turning the snippet markers into <mark> tags. */
-static json_t *
-html_snippet(const char *s)
+json_t *
+search_html_snippet(const char *s)
 {
     struct jbuf b;
     json_t *out;
@@ -109,8 +107,8 @@ fts_query(const char *q, const char *columns, char *out, size_t outlen)
     return terms;
 }
 
-static void
-add_scope(char *sql, size_t len, const struct ticket_filter *f)
+void
+search_add_scope(char *sql, size_t len, const struct ticket_filter *f)
 {
     size_t used = strlen(sql);
 
@@ -126,8 +124,8 @@ add_scope(char *sql, size_t len, const struct ticket_filter *f)
     }
 }
 
-static int
-bind_scope(struct db_stmt *st, int i, const struct ticket_filter *f)
+int
+search_bind_scope(struct db_stmt *st, int i, const struct ticket_filter *f)
 {
     if (f->scope.organisation_id)
         db_bind_int64(st, i++, f->scope.organisation_id);
@@ -138,8 +136,8 @@ bind_scope(struct db_stmt *st, int i, const struct ticket_filter *f)
     return i;
 }
 
-static void
-append_hit(json_t *items, struct db_stmt *st, int customer, json_t *snippet, double rank)
+void
+search_append_hit(json_t *items, struct db_stmt *st, int customer, json_t *snippet, double rank)
 {
     struct ticket t;
     struct jbuf b;
@@ -168,7 +166,7 @@ snippet_of(struct db *db, const char *match, int64_t id, struct tend_err *err)
     db_bind_str(st, 1, match);
     db_bind_int64(st, 2, id);
     if (db_step(st, err) == DB_ROW)
-        out = html_snippet(db_col_text(st, 0));
+        out = search_html_snippet(db_col_text(st, 0));
     db_reset(st);
     return out ? out : json_string("");
 }
@@ -188,13 +186,13 @@ newest_matches(struct db *db, const char *match, const struct ticket_filter *f, 
     snprintf(sql, sizeof(sql),
              "SELECT s.rowid FROM ticket_search s JOIN tickets t ON t.id = s.rowid "
              "WHERE ticket_search MATCH ?");
-    add_scope(sql, sizeof(sql), f);
+    search_add_scope(sql, sizeof(sql), f);
     snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), " ORDER BY s.rowid DESC LIMIT ?");
     st = db_prepare(db, sql, err);
     if (!st)
         return -1;
     db_bind_str(st, i++, match);
-    i = bind_scope(st, i, f);
+    i = search_bind_scope(st, i, f);
     db_bind_int64(st, i, max + nskip);
     while ((r = db_step(st, err)) == DB_ROW && n < max) {
         int64_t id = db_col_int64(st, 0);
@@ -223,7 +221,7 @@ emit(struct db *db, const char *match, const int64_t *ids, const double *ranks, 
         }
         db_bind_int64(st, 1, ids[k]);
         if (db_step(st, err) == DB_ROW)
-            append_hit(items, st, customer, snippet, ranks[k]);
+            search_append_hit(items, st, customer, snippet, ranks[k]);
         else
             json_decref(snippet);
         db_reset(st);
@@ -280,14 +278,14 @@ search_fts(struct db *db, const char *q, const char *match, const struct ticket_
              "SELECT m.id, m.r FROM (SELECT s.rowid AS id, bm25(ticket_search, 10.0, 3.0, 1.0, 1.0) AS r "
              "FROM ticket_search s JOIN tickets t ON t.id = s.rowid "
              "WHERE ticket_search MATCH ?");
-    add_scope(sql, sizeof(sql), f);
+    search_add_scope(sql, sizeof(sql), f);
     snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
              " ORDER BY s.rowid DESC LIMIT %d) m ORDER BY m.r, m.id DESC LIMIT ?", SEARCH_WINDOW);
     st = db_prepare(db, sql, err);
     if (!st)
         return err->rc;
     db_bind_str(st, i++, match);
-    i = bind_scope(st, i, f);
+    i = search_bind_scope(st, i, f);
     db_bind_int64(st, i, limit);
     while ((r = db_step(st, err)) == DB_ROW && n < 64) {
         ids[n] = db_col_int64(st, 0);
@@ -299,9 +297,7 @@ search_fts(struct db *db, const char *q, const char *match, const struct ticket_
     return emit(db, match, ids, ranks, n, customer, items, err);
 }
 
-/* Below three characters trigrams cannot help: the newest subjects containing
- * the text, scanned until `limit` are found. */
-static enum tend_rc
+enum tend_rc
 search_short(struct db *db, const char *q, const struct ticket_filter *f, int customer, int limit,
              json_t *items, struct tend_err *err)
 {
@@ -321,8 +317,8 @@ search_short(struct db *db, const char *q, const struct ticket_filter *f, int cu
     pattern[used] = '\0';
     snprintf(sql, sizeof(sql),
              "SELECT " TICKET_SELECT " FROM tickets t " TICKET_JOIN
-             " WHERE t.subject LIKE ? ESCAPE '\\'");
-    add_scope(sql, sizeof(sql), f);
+             " WHERE t.subject %s ? ESCAPE '\\'", db_kind(db) == DB_POSTGRES ? "ILIKE" : "LIKE");
+    search_add_scope(sql, sizeof(sql), f);
     snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql), " ORDER BY t.id DESC LIMIT ?");
     st = db_prepare(db, sql, err);
     if (!st) {
@@ -330,7 +326,7 @@ search_short(struct db *db, const char *q, const struct ticket_filter *f, int cu
         return err->rc;
     }
     db_bind_str(st, i++, pattern);
-    i = bind_scope(st, i, f);
+    i = search_bind_scope(st, i, f);
     db_bind_int64(st, i, limit);
     while ((r = db_step(st, err)) == DB_ROW) {
         const char *subject = db_col_text(st, 2), *at = strcasestr(subject, q);
@@ -346,7 +342,7 @@ search_short(struct db *db, const char *q, const struct ticket_filter *f, int cu
         } else {
             memcpy(marked, subject, strlen(subject) + 1);
         }
-        append_hit(items, st, customer, html_snippet(marked), 0);
+        search_append_hit(items, st, customer, search_html_snippet(marked), 0);
         free(marked);
     }
     db_reset(st);
@@ -362,7 +358,9 @@ tickets_store_search(struct db *db, const char *q, const struct ticket_filter *f
     enum tend_rc rc;
 
     *out = json_array();
-    if (fts_query(q, customer ? "subject description replies" : NULL, match, sizeof(match)) > 0)
+    if (db_kind(db) == DB_POSTGRES)
+        rc = search_pg(db, q, f, customer, limit, *out, err);
+    else if (fts_query(q, customer ? "subject description replies" : NULL, match, sizeof(match)) > 0)
         rc = search_fts(db, q, match, f, customer, limit, *out, err);
     else
         rc = search_short(db, q, f, customer, limit, *out, err);

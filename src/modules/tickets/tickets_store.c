@@ -204,7 +204,7 @@ count_one(struct db *db, const char *dim, int64_t key, const struct ticket *t, i
     struct db_stmt *st = db_prepare(db,
                                     "INSERT INTO ticket_counts (dim, key, category, status, n) "
                                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (dim, key, category, status) "
-                                    "DO UPDATE SET n = n + excluded.n",
+                                    "DO UPDATE SET n = ticket_counts.n + excluded.n",
                                     err);
     if (!st)
         return err->rc;

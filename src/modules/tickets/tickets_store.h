@@ -48,6 +48,11 @@ void tickets_store_counted(const struct ticket *t, struct ticket *part);
 enum tend_rc tickets_store_recount(struct db *db, const struct ticket *old, const struct ticket *now_t,
                                    struct tend_err *err);
 
+/* The SQL expression of custom field `key` on tickets t, in the dialect (pg),
+ * as its filters, sorts and expression index use it: SQLite's json_extract;
+ * on PostgreSQL a number (tend_jnum) for numeric fields, else the text. */
+void tickets_custom_expr(int pg, const char *key, int numeric, char *out, size_t len);
+
 struct workflow;
 /* The workflow of ticket type `type_id` (caller cleans up). */
 enum tend_rc ticket_config_workflow_of(struct db *db, int64_t type_id, struct workflow *wf,

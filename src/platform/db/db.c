@@ -12,6 +12,10 @@ ops_for(const char *url, const char **target)
         *target = url + 7;
         return &db_sqlite_ops;
     }
+    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+        *target = url;
+        return &db_pg_ops;
+    }
     return NULL;
 }
 
@@ -21,13 +25,11 @@ db_url_check(const char *url, struct tend_err *err)
     const char *target;
 
     if (!url || !*url)
-        return tend_fail(err, TEND_EINVAL, "db", "no database given (use --db sqlite:PATH)");
-    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
         return tend_fail(err, TEND_EINVAL, "db",
-                         "the PostgreSQL backend is not built into this version; use sqlite:PATH");
+                         "no database given (use --db sqlite:PATH or --db postgres://...)");
     if (!ops_for(url, &target))
         return tend_fail(err, TEND_EINVAL, "db",
-                         "unknown database URL '%.100s' (expected sqlite:PATH)", url);
+                         "unknown database URL '%.100s' (expected sqlite:PATH or postgres://...)", url);
     if (!*target)
         return tend_fail(err, TEND_EINVAL, "db", "sqlite: needs a file path");
     return TEND_OK;

@@ -1,6 +1,8 @@
 /* migrate.c: apply the compiled-in migrations in order, once, under a lock. */
 #include "migrate.h"
 
+#include <stdio.h>
+
 #include "platform/util/util.h"
 
 int
@@ -9,13 +11,28 @@ migrate_latest(void)
     return migrations_count ? migrations[migrations_count - 1].version : 0;
 }
 
+/* Any number: the key of the advisory lock every migrating node takes. */
+#define MIGRATE_LOCK_KEY 7291001
+
 static enum tend_rc
 ensure_table(struct db *db, struct tend_err *err)
 {
     return db_exec(db,
                    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                   " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+                   " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
                    err);
+}
+
+/* Inside the transaction: serialise with every other migrator. */
+static enum tend_rc
+lock_schema(struct db *db, struct tend_err *err)
+{
+    char sql[64];
+
+    if (db_kind(db) != DB_POSTGRES)
+        return TEND_OK; /* BEGIN IMMEDIATE holds SQLite's write lock */
+    snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%d)", MIGRATE_LOCK_KEY);
+    return db_exec(db, sql, err);
 }
 
 enum tend_rc
@@ -39,13 +56,17 @@ migrate_up(struct db *db, int *applied, struct tend_err *err)
     enum tend_rc rc;
     int current = 0, count = 0;
 
-    rc = ensure_table(db, err);
-    if (rc)
-        return rc;
+    const struct migration *set = db_kind(db) == DB_POSTGRES ? migrations_pg : migrations;
+    int nset = db_kind(db) == DB_POSTGRES ? migrations_pg_count : migrations_count;
+
     rc = db_begin(db, err);
     if (rc)
         return rc;
-    rc = migrate_current(db, &current, err);
+    rc = lock_schema(db, err);
+    if (!rc)
+        rc = ensure_table(db, err);
+    if (!rc)
+        rc = migrate_current(db, &current, err);
     if (rc)
         goto out;
     if (current > migrate_latest()) {
@@ -55,8 +76,8 @@ migrate_up(struct db *db, int *applied, struct tend_err *err)
                        current, migrate_latest());
         goto out;
     }
-    for (int i = 0; i < migrations_count; i++) {
-        const struct migration *m = &migrations[i];
+    for (int i = 0; i < nset; i++) {
+        const struct migration *m = &set[i];
         struct db_stmt *st;
 
         if (m->version <= current)
