@@ -119,10 +119,13 @@ export async function startServer(opts = {}) {
       if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
       return new Promise((ok) => { proc.once('exit', () => ok()); proc.kill(signal); });
     },
-    /** Stop and remove the temporary directory (unless it was given). */
+    /** Stop and remove the temporary directory (unless it was given); throws
+     * if the sanitizers reported anything during the server's life. */
     async close() {
       await server.stop();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+      const report = /(AddressSanitizer|LeakSanitizer|runtime error:)[\s\S]{0,3000}/.exec(out);
+      if (report) throw new Error(`the server's sanitizers reported:\n${report[0]}`);
     },
   };
   return server;

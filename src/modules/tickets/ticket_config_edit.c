@@ -413,10 +413,16 @@ parse_definition(struct db *db, const json_t *body, struct workflow *wf, char **
     }
     rc = workflow_parse(def, wf, err);
     json_decref(def);
-    if (rc == TEND_OK)
-        rc = check_required_fields(db, wf, err);
     if (rc)
+        return rc; /* workflow_parse cleaned up */
+    rc = check_required_fields(db, wf, err);
+    if (rc) {
+        char *name = wf->name;
+        wf->name = NULL;
+        workflow_cleanup(wf);
+        wf->name = name; /* the caller's */
         return rc;
+    }
     def = workflow_definition_json(wf); /* normalised */
     *text = json_dumps(def, JSON_COMPACT);
     json_decref(def);

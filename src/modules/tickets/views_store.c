@@ -76,7 +76,7 @@ enum tend_rc
 views_store_save(struct db *db, int64_t user_id, int64_t id, const char *name, const char *query,
                  const json_t *columns, int position, int64_t now, json_t **out, struct tend_err *err)
 {
-    char *columns_text = json_dumps(columns ? columns : json_array(), JSON_COMPACT);
+    char *columns_text = columns ? json_dumps(columns, JSON_COMPACT) : xstrdup("[]");
     struct db_stmt *st = db_prepare(
         db,
         id ? "UPDATE saved_views SET name = ?, query = ?, columns = ?, position = ?, updated_at = ? "
