@@ -16,6 +16,7 @@
 #include "platform/db/db.h"
 #include "platform/http/server.h"
 #include "platform/util/util.h"
+#include "jobs.h"
 #include "routes.h"
 
 int
@@ -108,18 +109,23 @@ cmd_serve(int argc, char **argv)
         {"listen", "TEND_LISTEN", "HOST:PORT", "address to listen on", "127.0.0.1:8080"},
         {"threads", "TEND_THREADS", "N", "event-loop threads (1-64; default: the number of cores)",
          NULL},
-        {"db", "TEND_DB", "URL", "database: sqlite:PATH (default: sqlite:DATA_DIR/tend.db)", NULL},
+        {"db", "TEND_DB", "URL",
+         "database: sqlite:PATH or postgres://USER@HOST:PORT/NAME (default: sqlite:DATA_DIR/tend.db)", NULL},
         {"data-dir", "TEND_DATA_DIR", "DIR", "where attachments and the default database live",
          "data"},
         {"web-root", "TEND_WEB_ROOT", "DIR", "the built web app", "web/dist"},
         {"access-log", "TEND_ACCESS_LOG", "on|off", "JSON access log on stdout", "on"},
+        {"node", "TEND_NODE", "NAME", "this node's name in logs, X-Tend-Node and job runs (default: HOST:PORT)",
+         NULL},
         {NULL, NULL, NULL, NULL, NULL},
     };
     const char *synopsis = "Serve the web app and the JSON API.";
     struct http_config cfg;
     struct http_server *server = NULL;
     struct tend_err err;
-    char host[64], url[1100];
+    char host[64], url[1100], node[128];
+    const char *every = getenv("TEND_JOBS_EVERY_MS");
+    int64_t every_ms = 0;
     const char *threads, *log;
     int64_t nthreads;
     int rc = options_parse("serve", synopsis, defs, argc, argv);
@@ -163,6 +169,27 @@ cmd_serve(int argc, char **argv)
     cfg.data_dir = options_get(defs, "data-dir");
     cfg.web_root = options_get(defs, "web-root");
     cfg.access_log = strcmp(log, "on") == 0;
+    if (options_get(defs, "node")) {
+        const char *n = options_get(defs, "node");
+        if (!*n || strlen(n) >= sizeof(node) || strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                          "0123456789.-_:") != strlen(n)) {
+            fprintf(stderr, "tend serve: --node must be 1-127 letters, digits or . - _ :\n");
+            return 2;
+        }
+        strlcopy(node, n, sizeof(node));
+    } else {
+        char hn[64] = "tend";
+        gethostname(hn, sizeof(hn) - 1);
+        snprintf(node, sizeof(node), "%.63s:%u", hn, cfg.listen_port);
+    }
+    if (every && parse_int64(every, strlen(every), 10, 86400000, &every_ms) != 0) {
+        fprintf(stderr, "tend serve: TEND_JOBS_EVERY_MS must be 10 to 86400000\n");
+        return 2;
+    }
+    cfg.node = node;
+    cfg.jobs = app_jobs;
+    cfg.njobs = app_jobs_count;
+    cfg.jobs_every_ms = every_ms;
     cfg.guard = auth_guard;
     cfg.on_start = auth_start;
     cfg.on_stop = auth_stop;

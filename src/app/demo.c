@@ -278,12 +278,19 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
     for (size_t i = 0; i < sizeof(users) / sizeof(users[0]) && !rc; i++) {
         char email[128];
         int64_t id = 0;
+        struct user existing;
         snprintf(email, sizeof(email), "%s@tend-demo.example", users[i].username);
-        rc = users_store_add(db, users[i].username, users[i].name, email, users[i].roles, hash,
-                             strcmp(users[i].roles, "customer") == 0 ? org_ids[0] : 0, start, &id,
-                             err);
-        if (rc == TEND_ECONFLICT)
-            rc = TEND_OK; /* someone made that user by hand already: keep theirs */
+        /* someone made that user by hand already: keep theirs (looked up first:
+         * a failed insert would end a PostgreSQL transaction) */
+        rc = users_store_get_by_username(db, users[i].username, &existing, err);
+        if (rc == TEND_OK) {
+            id = existing.id;
+            user_cleanup(&existing);
+        } else if (rc == TEND_ENOTFOUND) {
+            rc = users_store_add(db, users[i].username, users[i].name, email, users[i].roles, hash,
+                                 strcmp(users[i].roles, "customer") == 0 ? org_ids[0] : 0, start, &id,
+                                 err);
+        }
         if (strcmp(users[i].username, "engineer") == 0)
             engineer_id = id;
     }

@@ -1,6 +1,7 @@
 /* routes.c: the route table, built from routes.def. */
 #include "routes.h"
 
+#include "jobs.h"
 #include "meta_api.h"
 #include "modules/attachments/attachments_api.h"
 #include "modules/auth/auth_api.h"

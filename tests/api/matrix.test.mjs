@@ -194,6 +194,7 @@ const SAMPLES = {
   },
 
   'GET /api/v1/permissions': { perm: 'permissions:read', ok: [200] },
+  'GET /api/v1/admin/jobs': { perm: 'jobs:read', ok: [200] },
 };
 
 const ROUTES = readRoutes();

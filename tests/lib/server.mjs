@@ -53,7 +53,7 @@ export function freshDb(dir) {
  * (rows one per line, columns separated by '|'). */
 export function dbQuery(db, sql) {
   if (db.startsWith('sqlite:')) {
-    return execFileSync('sqlite3', [db.slice('sqlite:'.length), `PRAGMA busy_timeout=5000; ${sql}`],
+    return execFileSync('sqlite3', ['-cmd', '.timeout 5000', db.slice('sqlite:'.length), sql],
       { encoding: 'utf8', maxBuffer: 1 << 28 });
   }
   return execFileSync('psql', ['-qAt', '-v', 'ON_ERROR_STOP=1', db, '-c', sql],

@@ -109,6 +109,11 @@ enum tend_rc auth_store_session_create(struct db *db, int64_t user_id, const cha
 /* TEND_ENOTFOUND when unknown, revoked, expired, or the user is disabled. */
 enum tend_rc auth_store_session_lookup(struct db *db, const char *secret_hash, int64_t now,
                                        struct auth_identity *out, struct tend_err *err);
+/* The sessions.purge job: delete sessions that expired or were revoked more
+ * than AUTH_SESSIONS_KEPT_MS ago (kept a while for the audit of recent logins). */
+#define AUTH_SESSIONS_KEPT_MS (7LL * 24 * 3600 * 1000)
+enum tend_rc auth_store_sessions_purge(struct db *db, int64_t now, char *detail, size_t detail_len,
+                                       struct tend_err *err);
 enum tend_rc auth_store_session_revoke(struct db *db, int64_t id, int64_t now,
                                        struct tend_err *err);
 enum tend_rc auth_store_token_create(struct db *db, const char *name, int64_t user_id,

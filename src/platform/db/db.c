@@ -1,6 +1,7 @@
 /* db.c: dispatch from the database interface to the backend chosen by the URL. */
 #include "db.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "db_backend.h"
@@ -33,6 +34,32 @@ db_url_check(const char *url, struct tend_err *err)
     if (!*target)
         return tend_fail(err, TEND_EINVAL, "db", "sqlite: needs a file path");
     return TEND_OK;
+}
+
+void
+db_url_redact(const char *url, char *out, size_t outlen)
+{
+    const char *scheme = strstr(url, "://");
+    char *p;
+
+    if (outlen == 0)
+        return;
+    snprintf(out, outlen, "%s", url);
+    if (scheme) { /* scheme://user:password@host */
+        const char *host = scheme + 3, *at = strchr(host, '@'), *colon = strchr(host, ':');
+        size_t n = colon ? (size_t)(colon + 1 - url) : 0;
+        if (at && colon && colon < at && n + 3 + strlen(at) < outlen)
+            snprintf(out + n, outlen - n, "***%s", at);
+    }
+    p = strstr(out, "password="); /* ?password=... */
+    if (p) {
+        char *val = p + 9, *end = strchr(val, '&');
+        size_t rest = end ? strlen(end) : 0;
+        if ((size_t)(val - out) + 3 + rest < outlen) {
+            memmove(val + 3, end ? end : val + strlen(val), rest + 1);
+            memcpy(val, "***", 3);
+        }
+    }
 }
 
 enum tend_rc

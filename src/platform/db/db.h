@@ -35,6 +35,9 @@ enum db_kind db_kind(const struct db *db);
 /* Whether `url` names a backend we know; fills err with the reason if not. */
 enum tend_rc db_url_check(const char *url, struct tend_err *err);
 
+/* `url` with any password replaced by "***", for logs and messages. */
+void db_url_redact(const char *url, char *out, size_t outlen);
+
 /* Run statements without parameters or results (DDL, PRAGMA, BEGIN...). */
 enum tend_rc db_exec(struct db *db, const char *sql, struct tend_err *err);
 

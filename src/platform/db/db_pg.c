@@ -38,6 +38,7 @@ struct pg_stmt {
     uint64_t hash;
     int nparams;
     int simple;    /* transaction control: sent with PQexec */
+    int reads;     /* a SELECT: safe to send again on a new session */
     char name[24]; /* server-side name, valid while prepared_gen == conn->gen */
     unsigned prepared_gen;
     struct pg_param *params;
@@ -368,6 +369,7 @@ pg_prepare(struct db *db, const char *sql, struct tend_err *err)
                  (strncasecmp(w, "BEGIN", 5) == 0 || strncasecmp(w, "COMMIT", 6) == 0 ||
                   strncasecmp(w, "ROLLBACK", 8) == 0 || strncasecmp(w, "SAVEPOINT", 9) == 0 ||
                   strncasecmp(w, "RELEASE", 7) == 0);
+    st->reads = strncasecmp(w, "SELECT", 6) == 0;
     cache_put(c, st);
     return &st->super;
 }
@@ -467,14 +469,31 @@ pg_step(struct db_stmt *s, struct tend_err *err)
         }
         if (ensure_session(c, err))
             return DB_FAIL;
-        if (st->simple) {
-            st->res = PQexec(c->handle, st->pgsql);
-        } else {
-            if (server_prepare(st, err))
-                return DB_FAIL;
-            for (int i = 0; i < st->nparams; i++)
-                values[i] = st->params[i].value;
-            st->res = PQexecPrepared(c->handle, st->name, st->nparams, values, NULL, NULL, 0);
+        for (int i = 0; i < st->nparams; i++)
+            values[i] = st->params[i].value;
+        for (int attempt = 0; attempt < 2; attempt++) {
+            if (st->simple) {
+                st->res = PQexec(c->handle, st->pgsql);
+            } else {
+                if (server_prepare(st, err)) {
+                    if (attempt == 0 && st->reads && !c->in_tx && connection_lost(c) &&
+                        connect_now(c, err) == TEND_OK)
+                        continue;
+                    return DB_FAIL;
+                }
+                st->res = PQexecPrepared(c->handle, st->name, st->nparams, values, NULL, NULL, 0);
+            }
+            /* a session lost while idle (the server restarted since the last
+             * statement) is found only now: a read is sent again on a new one */
+            if (attempt == 0 && st->reads && !c->in_tx && connection_lost(c) &&
+                PQresultStatus(st->res) != PGRES_TUPLES_OK) {
+                PQclear(st->res);
+                st->res = NULL;
+                if (connect_now(c, err) != TEND_OK)
+                    return DB_FAIL;
+                continue;
+            }
+            break;
         }
         status = PQresultStatus(st->res);
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {

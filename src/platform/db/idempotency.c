@@ -1,6 +1,7 @@
 /* idempotency.c: the idempotency_keys table. */
 #include "idempotency.h"
 
+#include <stdio.h>
 #include <string.h>
 
 enum tend_rc
@@ -62,4 +63,23 @@ idem_record(struct db *db, const char *scope, const char *key, const char *reque
     db_bind_int64(st, 4, resource_id);
     db_bind_int64(st, 5, now);
     return db_run(st, err);
+}
+
+enum tend_rc
+idem_purge(struct db *db, int64_t now, char *detail, size_t detail_len, struct tend_err *err)
+{
+    struct db_stmt *st = db_prepare(db, "DELETE FROM idempotency_keys WHERE created_at < ? RETURNING 1", err);
+    enum db_step_result r;
+    long n = 0;
+
+    if (!st)
+        return err->rc;
+    db_bind_int64(st, 1, now - IDEM_KEEP_MS);
+    while ((r = db_step(st, err)) == DB_ROW)
+        n++;
+    db_reset(st);
+    if (r == DB_FAIL)
+        return err->rc;
+    snprintf(detail, detail_len, "deleted %ld key%s older than 24 hours", n, n == 1 ? "" : "s");
+    return TEND_OK;
 }

@@ -24,4 +24,11 @@ enum tend_rc idem_record(struct db *db, const char *scope, const char *key,
                          const char *request_hash, int64_t resource_id, int64_t now,
                          struct tend_err *err);
 
+/* How long a key is remembered: at least this long (idempotency.purge, an
+ * hourly job, deletes older ones). */
+#define IDEM_KEEP_MS (24LL * 3600 * 1000)
+
+/* The idempotency.purge job (platform/jobs/scheduler.h). */
+enum tend_rc idem_purge(struct db *db, int64_t now, char *detail, size_t detail_len, struct tend_err *err);
+
 #endif

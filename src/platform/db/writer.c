@@ -11,6 +11,9 @@
 #include "platform/util/metrics.h"
 #include "platform/util/util.h"
 
+/* runs of a task that met a deadlock before it fails with 503 */
+#define WRITER_TASK_ATTEMPTS 3
+
 struct db_writer {
     struct db *db; /* owned; used only by the writer thread once started */
     pthread_t thread;
@@ -49,16 +52,22 @@ apply_group(struct db_writer *w, struct task *group, size_t n)
         return;
     }
     for (struct task *t = group; t; t = t->next) {
-        tend_err_clear(&t->err);
-        if (db_savepoint(w->db, &t->err)) {
-            t->rc = t->err.rc;
-            continue;
+        /* a deadlock or serialisation failure against another node
+         * (PostgreSQL) undoes just this task: it runs again */
+        for (int attempt = 0; attempt < WRITER_TASK_ATTEMPTS; attempt++) {
+            tend_err_clear(&t->err);
+            if (db_savepoint(w->db, &t->err)) {
+                t->rc = t->err.rc;
+                break;
+            }
+            t->rc = t->run(t, w->db);
+            if (t->rc)
+                db_savepoint_rollback(w->db);
+            else
+                db_savepoint_release(w->db);
+            if (t->rc != TEND_EBUSY)
+                break;
         }
-        t->rc = t->run(t, w->db);
-        if (t->rc)
-            db_savepoint_rollback(w->db);
-        else
-            db_savepoint_release(w->db);
     }
     rc = db_commit(w->db, &err);
     if (rc) {

@@ -99,6 +99,19 @@ api_status_of(enum tend_rc rc)
     return 500;
 }
 
+/* Which request this was, and which node answered it. */
+static void
+add_id_headers(struct api_req *r)
+{
+    const char *node = r->thread->server->config.node;
+
+    h2o_add_header_by_str(&r->req->pool, &r->req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
+                          r->request_id, strlen(r->request_id));
+    if (node)
+        h2o_add_header_by_str(&r->req->pool, &r->req->res.headers, H2O_STRLIT("x-tend-node"), 0, NULL, node,
+                              strlen(node));
+}
+
 static const char *
 reason_of(int status)
 {
@@ -178,8 +191,7 @@ api_send_bytes(struct api_req *r, int status, const char *content_type, const ch
     req->res.content_length = len;
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
                    strlen(content_type));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
-                          r->request_id, strlen(r->request_id));
+    add_id_headers(r);
     log_answer(r, status, len);
     h2o_start_response(req, &generator);
     if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD")))
@@ -212,8 +224,7 @@ api_send_file(struct api_req *r, int status, const char *content_type, const cha
 
     if (r->answered)
         return 0;
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
-                          r->request_id, strlen(r->request_id));
+    add_id_headers(r);
     /* h2o reads the file in chunks of 64 KiB as the socket drains; the ETag it
      * would make from inode and mtime says nothing useful about stored content */
     if (h2o_file_send(req, status, reason_of(status), file.base, type, H2O_FILE_FLAG_NO_ETAG) != 0) {

@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "platform/jobs/scheduler.h"
 #include "platform/db/db.h"
 #include "platform/db/migrate.h"
 #include "platform/db/writer.h"
@@ -273,6 +274,9 @@ http_server_new(const struct http_config *cfg, const struct route *routes, int n
     if (rc)
         goto fail;
     s->pool = job_pool_new(cfg->threads > 2 ? cfg->threads : 2);
+    if (cfg->njobs)
+        s->scheduler = scheduler_start(cfg->jobs, cfg->njobs, s->writer, cfg->node ? cfg->node : "tend",
+                                       cfg->jobs_every_ms);
 
     h2o_config_init(&s->globalconf);
     s->globalconf.max_request_entity_size = H2O_BODY_LIMIT;
@@ -325,8 +329,13 @@ http_server_run(struct http_server *s)
     pthread_barrier_wait(&s->started);
     pthread_barrier_destroy(&s->started);
     s->ready = 1;
-    fprintf(stderr, "tend: serving http://%s:%u with %d threads on %s\n", s->config.listen_host,
-            s->config.listen_port, s->nthreads, s->config.db_url);
+    {
+        char shown[1100];
+        db_url_redact(s->config.db_url, shown, sizeof(shown));
+        fprintf(stderr, "tend: node %s serving http://%s:%u with %d threads on %s\n",
+                s->config.node ? s->config.node : "tend", s->config.listen_host, s->config.listen_port,
+                s->nthreads, shown);
+    }
     sigwait(&set, &sig);
     fprintf(stderr, "tend: %s received, finishing in-flight requests\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -340,6 +349,7 @@ http_server_run(struct http_server *s)
         pthread_join(s->threads[i].tid, NULL);
     for (int i = 0; i < s->nthreads; i++)
         s->threads[i].tid = 0;
+    scheduler_stop(s->scheduler);
     fprintf(stderr, "tend: stopped\n");
 }
 
@@ -348,8 +358,11 @@ http_server_free(struct http_server *s)
 {
     if (!s)
         return;
-    /* the writer first: it may still complete tasks, posted to loops that are gone */
+    /* the writer first: it may still complete tasks, posted to loops that are gone
+     * (and the scheduler's claims, so the scheduler goes after it) */
+    scheduler_stop(s->scheduler);
     db_writer_free(s->writer);
+    scheduler_free(s->scheduler);
     job_pool_free(s->pool);
     for (int i = 0; s->threads && i < s->nthreads; i++) {
         struct http_thread *t = &s->threads[i];

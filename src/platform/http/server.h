@@ -16,6 +16,8 @@ struct db;
 struct db_writer;
 struct job_pool;
 struct static_site;
+struct scheduler;
+struct sched_job;
 
 struct http_config {
     const char *listen_host; /* "127.0.0.1" */
@@ -25,6 +27,10 @@ struct http_config {
     const char *data_dir;
     const char *web_root;
     int access_log; /* 1: JSON lines on stdout */
+    const char *node; /* this node's name: logs, X-Tend-Node, job runs */
+    const struct sched_job *jobs; /* periodic jobs (may be NULL) */
+    int njobs;
+    int64_t jobs_every_ms; /* > 0: every job runs this often (tests) */
     /* Runs before every routed handler: authenticate, check the route's permission,
      * fill r->actor. Returns 0 to go on, or -1 after answering (401/403). NULL: open. */
     int (*guard)(struct api_req *r);
@@ -73,6 +79,7 @@ struct http_server {
     struct router router;
     struct db_writer *writer;
     struct job_pool *pool;
+    struct scheduler *scheduler;
     struct static_site *site;
     struct http_thread *threads;
     int nthreads;
