@@ -115,6 +115,8 @@ cmd_serve(int argc, char **argv)
          "data"},
         {"web-root", "TEND_WEB_ROOT", "DIR", "the built web app", "web/dist"},
         {"access-log", "TEND_ACCESS_LOG", "on|off", "JSON access log on stdout", "on"},
+        {"trust-proxy", "TEND_TRUST_PROXY", "on|off",
+         "behind nginx: take the client's address from X-Forwarded-For (sign-in limits, logs)", "off"},
         {"node", "TEND_NODE", "NAME", "this node's name in logs, X-Tend-Node and job runs (default: HOST:PORT)",
          NULL},
         {NULL, NULL, NULL, NULL, NULL},
@@ -186,6 +188,11 @@ cmd_serve(int argc, char **argv)
         fprintf(stderr, "tend serve: TEND_JOBS_EVERY_MS must be 10 to 86400000\n");
         return 2;
     }
+    if (strcmp(options_get(defs, "trust-proxy"), "on") != 0 && strcmp(options_get(defs, "trust-proxy"), "off") != 0) {
+        fprintf(stderr, "tend serve: --trust-proxy must be on or off\n");
+        return 2;
+    }
+    cfg.trust_proxy = strcmp(options_get(defs, "trust-proxy"), "on") == 0;
     cfg.node = node;
     cfg.jobs = app_jobs;
     cfg.njobs = app_jobs_count;

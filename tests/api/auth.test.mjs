@@ -442,4 +442,19 @@ describe('login rate limits', { timeout: 30000 }, () => {
     assertLimited(await anon.tryLogin('good', good.password), 'the 21st, a real account with the right password');
     assert.equal((await admin.get('/api/v1/auth/me')).status, 200, 'tokens are unaffected');
   });
+
+  it('behind a proxy (--trust-proxy on) the limit is per forwarded address, not per proxy', async () => {
+    const s = await startServer({ args: ['--trust-proxy', 'on'] });
+    servers.push(s);
+    const admin = client(s.url, { token: s.token });
+    const anon = client(s.url);
+    const good = await addUser(admin, { username: 'good2', roles: ['agent'] });
+    const from = (ip) => ({ headers: { 'x-forwarded-for': `203.0.113.9, ${ip}` } });
+    for (let i = 1; i <= 20; i++) {
+      assertProblem(await anon.tryLogin(`nobody-${i}`, 'wrong password', from('198.51.100.7')), 401, undefined, `failure ${i}`);
+    }
+    assertLimited(await anon.tryLogin('good2', good.password, from('198.51.100.7')), 'the guesser is limited');
+    const other = await anon.tryLogin('good2', good.password, from('198.51.100.8'));
+    assert.equal(other.status, 200, `another client behind the same proxy signs in: ${other.text}`);
+  });
 });

@@ -404,6 +404,20 @@ api_peer_address(struct api_req *r, char *out, size_t outlen)
     socklen_t len = r->req->conn->callbacks->get_peername(r->req->conn, (struct sockaddr *)&ss);
 
     out[0] = '\0';
+    if (r->thread->server->config.trust_proxy) {
+        /* the proxy appends the address it saw: the last entry is the one to trust */
+        const char *xff = api_header(r, "x-forwarded-for"), *last;
+        if (xff && *xff) {
+            last = strrchr(xff, ',');
+            last = last ? last + 1 : xff;
+            while (*last == ' ')
+                last++;
+            if (*last && strlen(last) < outlen && strspn(last, "0123456789abcdefABCDEF.:") == strlen(last)) {
+                strlcopy(out, last, outlen);
+                return;
+            }
+        }
+    }
     if (len == 0)
         return;
     if (ss.ss_family == AF_INET)

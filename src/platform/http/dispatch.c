@@ -134,8 +134,10 @@ serve_service(struct api_req *r, const char *path)
         struct tend_err err;
         int version = 0;
         tend_err_clear(&err);
+        /* a newer schema is fine: during a rolling upgrade the old nodes keep
+         * serving on the migrated (additive) schema until their restart */
         if (!s->ready || !db_ping(r->db) || migrate_current(r->db, &version, &err) ||
-            version != migrate_latest())
+            version < migrate_latest())
             api_send_problem(r, 503, "", "the database is not ready", NULL);
         else
             api_send_json(r, 200, json_pack("{s:s,s:i}", "status", "ready", "schema", version));

@@ -28,6 +28,7 @@ struct http_config {
     const char *web_root;
     int access_log; /* 1: JSON lines on stdout */
     const char *node; /* this node's name: logs, X-Tend-Node, job runs */
+    int trust_proxy;  /* 1: the client's address is the last of X-Forwarded-For */
     const struct sched_job *jobs; /* periodic jobs (may be NULL) */
     int njobs;
     int64_t jobs_every_ms; /* > 0: every job runs this often (tests) */
