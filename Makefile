@@ -8,7 +8,7 @@ DATA_DIR ?= data
 LISTEN ?= 127.0.0.1:8080
 
 .PHONY: all deps deps-test build build-san web run test test-unit test-api test-api-pg test-e2e test-fuzz \
-	test-valgrind lint bench bench-scale fuzz soak clean
+	test-valgrind lint bench bench-pg bench-scale fuzz soak clean
 
 all: build
 
@@ -84,6 +84,10 @@ soak: build deps-test
 
 bench: build deps-test
 	@bench/run
+
+# the same benchmarks with tend on a throwaway PostgreSQL server
+bench-pg: build deps-test
+	@BENCH_PG=1 bench/run
 
 # the tickets module at 10 million tickets (BENCH_TICKETS to change; the
 # generated database is cached in /tmp between runs)
