@@ -106,6 +106,24 @@ test_url_check_names_both_backends(void **state)
     assert_non_null(strstr(err.message, "postgres://"));
 }
 
+/* Passwords never reach a log line. */
+static void
+test_url_redact_hides_passwords(void **state)
+{
+    char out[256];
+    (void)state;
+    db_url_redact("postgres://tend:s3cret@db:5432/tend", out, sizeof(out));
+    assert_string_equal(out, "postgres://tend:***@db:5432/tend");
+    db_url_redact("postgres://tend@db/tend?sslmode=require&password=s3cret&x=1", out, sizeof(out));
+    assert_string_equal(out, "postgres://tend@db/tend?sslmode=require&password=***&x=1");
+    db_url_redact("postgres://tend@db/tend?password=p", out, sizeof(out));
+    assert_string_equal(out, "postgres://tend@db/tend?password=***");
+    db_url_redact("sqlite:/var/lib/tend/tend.db", out, sizeof(out));
+    assert_string_equal(out, "sqlite:/var/lib/tend/tend.db");
+    db_url_redact("postgres://db:5432/tend", out, sizeof(out));
+    assert_string_equal(out, "postgres://db:5432/tend");
+}
+
 static void
 test_migrate_refuses_a_newer_database(void **state)
 {
@@ -425,6 +443,7 @@ main(void)
         cmocka_unit_test(test_open_explains_missing_paths),
         cmocka_unit_test(test_migrations_match_across_dialects),
         cmocka_unit_test(test_url_check_names_both_backends),
+        cmocka_unit_test(test_url_redact_hides_passwords),
         cmocka_unit_test_setup_teardown(test_tickets_store_numbers_updates_and_conflicts, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_tickets_list_filters_and_pages_newest_first, setup,
