@@ -57,7 +57,7 @@ db_url_redact(const char *url, char *out, size_t outlen)
         size_t rest = end ? strlen(end) : 0;
         if ((size_t)(val - out) + 3 + rest < outlen) {
             memmove(val + 3, end ? end : val + strlen(val), rest + 1);
-            memcpy(val, "***", 3);
+            val[0] = val[1] = val[2] = '*';
         }
     }
 }
