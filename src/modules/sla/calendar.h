@@ -1,6 +1,6 @@
 /* calendar.h: business calendars for SLA clocks (a time zone, weekly working
  * hours, holidays, extra working days), the business-time arithmetic over them,
- * and their JSON form. Pure: no database, no clock, no HTTP. */
+ * and their JSON and iCalendar forms. Pure: no database, no clock, no HTTP. */
 #ifndef TEND_SLA_CALENDAR_H
 #define TEND_SLA_CALENDAR_H
 
@@ -62,6 +62,36 @@ enum tend_rc calendar_from_json(const json_t *def, struct calendar **out, struct
 /* The calendar as JSON (new reference), in the form calendar_from_json reads:
  * all seven weekdays, holidays sorted by date and start, working days by date. */
 json_t *calendar_to_json(const struct calendar *cal);
+
+enum calendar_ics_mode {
+    CALENDAR_ICS_REPLACE, /* the file's events replace the holidays and working days */
+    CALENDAR_ICS_MERGE,   /* they are added to them (a date in both is an error) */
+};
+
+/* A new calendar with the name, zone and week of `base` and the holidays and
+ * working days of iCalendar text `ics` (RFC 5545):
+ *  - each VEVENT is a holiday, or an extra working day when a CATEGORIES value
+ *    or X-TEND-KIND is WORKDAY; STATUS:CANCELLED events are skipped;
+ *  - all-day events (DTSTART;VALUE=DATE, DTEND exclusive, default one day)
+ *    cover whole days; an all-day working day works Monday's hours;
+ *  - timed events cover local wall-clock times of the calendar's zone: floating
+ *    times as written, UTC ("Z") and TZID times converted; split at local
+ *    midnights into part-day holidays, or into the intervals of working days;
+ *  - two all-day holiday events on one date are one holiday (the first's name);
+ *  - SUMMARY is the name. Repeating events (RRULE/RDATE) are refused.
+ * Errors name the event ("events[4].DTEND", counting VEVENTs from 0) or "ics".
+ * On success the caller owns *out. */
+enum tend_rc calendar_import_ics(const struct calendar *base, const char *ics,
+                                 enum calendar_ics_mode mode, struct calendar **out,
+                                 struct tend_err *err);
+
+/* The holidays and working days as an iCalendar text that calendar_import_ics
+ * reads back to the same holidays and working days: consecutive whole-day
+ * holidays of one name as one all-day event, part days and working-day
+ * intervals as floating local times, working days tagged CATEGORIES:WORKDAY
+ * and X-TEND-KIND:WORKDAY. `stamp_ms` is written as every event's DTSTAMP.
+ * The caller frees the result with free(). */
+char *calendar_export_ics(const struct calendar *cal, int64_t stamp_ms);
 
 /* The instant at which `business_ms` of business time after `start_ms` have
  * elapsed: the earliest t with calendar_business_ms(cal, start_ms, t) ==
