@@ -121,7 +121,7 @@ test_json_round_trips_in_canonical_order(void **state)
         "\"holidays\":[{\"date\":\"2026-12-24\",\"to\":\"24:00\",\"from\":\"13:00\"},"
         "{\"date\":\"2026-10-01\",\"name\":\"国庆节\"},"
         "{\"date\":\"2026-12-24\",\"from\":\"09:00\",\"to\":\"10:00\"}],"
-        "\"time_zone\":\"Asia/Shanghai\",\"name\":\"China\"}";
+        "\"time_zone\":\"Asia/Shanghai\",\"name\":\"  China \"}";
     static const char want[] =
         "{\"name\":\"China\",\"time_zone\":\"Asia/Shanghai\",\"week\":{\"mon\":[[\"08:00\",\"16:00\"]],\"tue\":[],"
         "\"wed\":[],\"thu\":[],\"fri\":[[\"09:00\",\"12:00\"],[\"13:30\",\"18:00\"]],\"sat\":[],"

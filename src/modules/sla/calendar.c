@@ -99,6 +99,19 @@ calendar_name_valid(const char *s, size_t len)
     return chars >= 1 && chars <= CAL_NAME_CHARS;
 }
 
+void
+calendar_trim(char *s)
+{
+    size_t start = 0, len = strlen(s);
+
+    while (s[start] == ' ')
+        start++;
+    while (len > start && s[len - 1] == ' ')
+        len--;
+    memmove(s, s + start, len - start);
+    s[len - start] = '\0';
+}
+
 /* ---- checks across entries ---- */
 
 /* The path of an entry for an error: "holidays[3].date", or "events[7].DTSTART"
@@ -321,7 +334,8 @@ build_tables(struct calendar *cal)
             nspans = cal->nweek[weekday];
         }
         cal->exc_date[k] = date;
-        make_day(cal, spans, nspans, &cal->holidays[first_hol], i - first_hol, &cal->exc_day[k], &cap);
+        make_day(cal, spans, nspans, i > first_hol ? &cal->holidays[first_hol] : NULL, i - first_hol,
+                 &cal->exc_day[k], &cap);
         cal->exc_before[k + 1] =
             cal->exc_before[k] + cal->exc_day[k].total - cal->weekday[weekday].total;
         k++;

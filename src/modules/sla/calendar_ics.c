@@ -56,8 +56,8 @@ is_workday_event(icalcomponent *ev)
     return 0;
 }
 
-/* SUMMARY as a name: NULL when empty; bad UTF-8 replaced, control characters
- * (an escaped newline) made spaces, cut to 80 characters. */
+/* SUMMARY as a name: bad UTF-8 replaced, control characters (an escaped
+ * newline) made spaces, cut to 80 characters, trimmed; NULL when empty. */
 static char *
 event_name(icalcomponent *ev)
 {
@@ -73,6 +73,7 @@ event_name(icalcomponent *ev)
     for (char *c = name; *c; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             *c = ' ';
+    calendar_trim(name);
     while (name[i] && chars < CAL_NAME_CHARS) {
         i++;
         while ((name[i] & 0xC0) == 0x80)
@@ -80,6 +81,11 @@ event_name(icalcomponent *ev)
         chars++;
     }
     name[i] = '\0';
+    calendar_trim(name);
+    if (!name[0]) {
+        free(name);
+        return NULL;
+    }
     return name;
 }
 

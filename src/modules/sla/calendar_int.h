@@ -113,4 +113,7 @@ void calendar_format_time(int minutes, char *out, size_t outlen);
 /* A display name: valid UTF-8 of 1 to 80 characters, no control characters. */
 int calendar_name_valid(const char *s, size_t len);
 
+/* Cut spaces off both ends of `s`, in place (iCalendar text drops them). */
+void calendar_trim(char *s);
+
 #endif

@@ -59,15 +59,24 @@ take_date(const json_t *v, const char *field, int32_t *date, struct tend_err *er
     return TEND_OK;
 }
 
+/* A name, its ends trimmed of spaces. */
 static enum tend_rc
 take_name(const json_t *v, const char *field, char **out, struct tend_err *err)
 {
-    if (!json_is_string(v) || !calendar_name_valid(json_string_value(v), json_string_length(v)))
+    char *name;
+
+    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+        return tend_fail(err, TEND_EINVAL, field, "must be a text");
+    name = xstrdup(json_string_value(v));
+    calendar_trim(name);
+    if (!calendar_name_valid(name, strlen(name))) {
+        free(name);
         return tend_fail(err, TEND_EINVAL, field,
                          "must be a text of 1 to %d characters without control characters",
                          CAL_NAME_CHARS);
+    }
     free(*out);
-    *out = xstrdup(json_string_value(v));
+    *out = name;
     return TEND_OK;
 }
 
