@@ -323,6 +323,20 @@ test_shanghai_has_no_dst_and_the_zone_table_agrees_with_glibc(void **state)
                 fail_msg("%s at %lld: %lld vs glibc %ld", zones[z], (long long)secs,
                          (long long)(tzone_local(&tz, (int64_t)secs * 1000) / 1000 - secs), tm.tm_gmtoff);
         }
+        /* and exactly at each change, and the millisecond before it */
+        for (int i = 1; i < tz.n; i++) {
+            for (int64_t t = tz.at[i] - 1000; t <= tz.at[i]; t += 1000) {
+                struct tm tm;
+                time_t secs = (time_t)(t / 1000);
+                if (t < 0 || t >= TZONE_MAX_MS)
+                    continue;
+                localtime_r(&secs, &tm);
+                if (tzone_local(&tz, t) - t != tm.tm_gmtoff * 1000)
+                    fail_msg("%s at the change %lld: %lld vs glibc %ld", zones[z], (long long)secs,
+                             (long long)((tzone_local(&tz, t) - t) / 1000), tm.tm_gmtoff);
+            }
+            assert_int_equal(tzone_local(&tz, tz.at[i] - 1) - (tz.at[i] - 1), tz.offset[i - 1]);
+        }
         if (strcmp(zones[z], "Asia/Shanghai") == 0) {
             assert_int_equal(tzone_local(&tz, T("2026-07-01T00:00:00Z")) - T("2026-07-01T00:00:00Z"),
                              8 * HOUR_MS);

@@ -77,8 +77,11 @@ enum calendar_ics_mode {
  *  - timed events cover local wall-clock times of the calendar's zone: floating
  *    times as written, UTC ("Z") and TZID times converted; split at local
  *    midnights into part-day holidays, or into the intervals of working days;
- *  - two all-day holiday events on one date are one holiday (the first's name);
- *  - SUMMARY is the name. Repeating events (RRULE/RDATE) are refused.
+ *  - published feeds give some dates two events (a festival and the days off
+ *    around it): a date of an all-day holiday event takes no other holiday
+ *    event of the file, and keeps the first all-day event's name;
+ *  - SUMMARY is the name (trimmed, cut to 80 characters). Repeating events
+ *    (RRULE/RDATE) are refused.
  * Errors name the event ("events[4].DTEND", counting VEVENTs from 0) or "ics".
  * On success the caller owns *out. */
 enum tend_rc calendar_import_ics(const struct calendar *base, const char *ics,
