@@ -11,7 +11,7 @@
 
 #include "platform/util/util.h"
 
-#define ICS_MAX_BYTES (8 * 1024 * 1024)
+#define ICS_MAX_BYTES ((size_t)8 << 20)
 #define ICS_MAX_EVENT_DAYS 366
 
 /* ---- import ---- */
@@ -137,7 +137,7 @@ local_minutes(const struct calendar *cal, icalcomponent *ev, icalproperty_kind k
         return TEND_OK;
     }
     /* floating, or in the calendar's own zone: wall-clock time as written */
-    *out = day * CAL_DAY_MINUTES + t.hour * 60 + t.minute;
+    *out = (int64_t)day * CAL_DAY_MINUTES + (int64_t)t.hour * 60 + t.minute;
     return TEND_OK;
 }
 
@@ -292,7 +292,7 @@ import_event(struct calendar *cal, icalcomponent *ev, int n, int first_ics_workd
         return rc;
     if (b <= a)
         return tend_fail(err, TEND_EINVAL, field, "must be after DTSTART");
-    if (b - a > ICS_MAX_EVENT_DAYS * CAL_DAY_MINUTES)
+    if (b - a > (int64_t)ICS_MAX_EVENT_DAYS * CAL_DAY_MINUTES)
         return tend_fail(err, TEND_EINVAL, field, "makes the event longer than %d days",
                          ICS_MAX_EVENT_DAYS);
     name = event_name(ev);
@@ -374,7 +374,7 @@ calendar_import_ics(const struct calendar *base, const char *ics, enum calendar_
 
     *out = NULL;
     if (strlen(ics) > ICS_MAX_BYTES) {
-        rc = tend_fail(err, TEND_ETOOLARGE, "ics", "is larger than %d MB", ICS_MAX_BYTES >> 20);
+        rc = tend_fail(err, TEND_ETOOLARGE, "ics", "is larger than %d MB", (int)(ICS_MAX_BYTES >> 20));
         goto out;
     }
     root = icalparser_parse_string(ics);

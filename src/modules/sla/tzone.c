@@ -10,7 +10,7 @@
 #include "civil.h"
 #include "platform/util/util.h"
 
-#define TZIF_MAX_BYTES (256 * 1024)
+#define TZIF_MAX_BYTES ((size_t)256 << 10)
 #define TZIF_MAX_COUNT 100000
 #define FAR_PAST (INT64_MIN / 4)
 #define FAR_FUTURE (INT64_MAX / 4)
@@ -64,14 +64,12 @@ tzone_name_valid(const char *name)
     for (size_t i = 0; i < len; i++) {
         char c = name[i];
         int part_start = i == 0 || name[i - 1] == '/';
-        if (c == '/') {
-            if (part_start || i + 1 == len)
-                return 0;
-        } else if (part_start && (c == '.' || c == '-')) {
+        /* no empty part, no part starting with '.' or '-' (no "..") */
+        int bad = c == '/' ? part_start || i + 1 == len
+                           : (part_start && (c == '.' || c == '-')) ||
+                                 (!is_alpha(c) && !is_digit(c) && c != '_' && c != '+' && c != '-' && c != '.');
+        if (bad)
             return 0;
-        } else if (!is_alpha(c) && !is_digit(c) && c != '_' && c != '+' && c != '-' && c != '.') {
-            return 0;
-        }
     }
     return 1;
 }
@@ -116,8 +114,8 @@ read_header(const unsigned char *p, size_t len, struct tzif_header *h)
 static size_t
 block_size(const struct tzif_header *h, size_t timesize)
 {
-    return h->time * timesize + h->time + h->type * 6 + h->chars + h->leap * (timesize + 4) +
-           h->isstd + h->isut;
+    return (size_t)h->time * timesize + h->time + (size_t)h->type * 6 + h->chars +
+           (size_t)h->leap * (timesize + 4) + h->isstd + h->isut;
 }
 
 /* The explicit transitions of the file into `out`; its footer (the TZ rule) into
@@ -157,14 +155,14 @@ parse_tzif(const unsigned char *p, size_t len, struct changes *out, char *footer
     idx = data + h.time * timesize;
     types = idx + h.time;
     for (uint32_t i = 0; i < h.type; i++) {
-        int32_t utoff = (int32_t)get32(types + 6 * i);
+        int32_t utoff = (int32_t)get32(types + 6 * (size_t)i);
         if (utoff <= -26 * 3600 || utoff >= 26 * 3600 || types[6 * i + 4] > 1)
             return -1;
         offsets[i] = utoff * 1000;
     }
     push(out, FAR_PAST, offsets[0], 0);
     for (uint32_t i = 0; i < h.time; i++) {
-        int64_t at = timesize == 8 ? get64(data + 8 * i) : (int32_t)get32(data + 4 * i);
+        int64_t at = timesize == 8 ? get64(data + 8 * (size_t)i) : (int32_t)get32(data + 4 * (size_t)i);
         if (idx[i] >= h.type)
             return -1;
         if (at < -MAX_TRANSITION_S)
@@ -305,7 +303,7 @@ rule_day(const struct rule_date *d, int year)
         return jan1 + d->n;
     first = civil_days(year, d->month, 1);
     first_sunday_based = (civil_weekday(first) + 1) % 7;
-    day = first + (d->weekday - first_sunday_based + 7) % 7 + 7 * (d->week - 1);
+    day = first + (d->weekday - first_sunday_based + 7) % 7 + 7 * (int64_t)(d->week - 1);
     while (day >= first + civil_month_days(year, d->month))
         day -= 7;
     return day;
