@@ -10,20 +10,6 @@
 
 static const char *const day_keys[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
-static int
-digits(const char *s, int n, int *out)
-{
-    int v = 0;
-
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
-
 /* "HH:MM", 00:00 to 24:00; a start (is_end 0) ends at 23:59. */
 static enum tend_rc
 take_time(const json_t *v, const char *field, int is_end, int *minutes, struct tend_err *err)
@@ -31,8 +17,8 @@ take_time(const json_t *v, const char *field, int is_end, int *minutes, struct t
     const char *s = json_string_value(v);
     int h, m;
 
-    if (!json_is_string(v) || json_string_length(v) != 5 || s[2] != ':' || digits(s, 2, &h) ||
-        digits(s + 3, 2, &m) || m > 59 || h > 24 || (h == 24 && m != 0))
+    if (!json_is_string(v) || json_string_length(v) != 5 || s[2] != ':' || parse_digits(s, 2, &h) ||
+        parse_digits(s + 3, 2, &m) || m > 59 || h > 24 || (h == 24 && m != 0))
         return tend_fail(err, TEND_EINVAL, field, "must be a time HH:MM from 00:00 to 24:00");
     if (!is_end && h == 24)
         return tend_fail(err, TEND_EINVAL, field, "a start must be 00:00 to 23:59");
@@ -48,7 +34,7 @@ take_date(const json_t *v, const char *field, int32_t *date, struct tend_err *er
     int y, m, d;
 
     if (!json_is_string(v) || json_string_length(v) != 10 || s[4] != '-' || s[7] != '-' ||
-        digits(s, 4, &y) || digits(s + 5, 2, &m) || digits(s + 8, 2, &d))
+        parse_digits(s, 4, &y) || parse_digits(s + 5, 2, &m) || parse_digits(s + 8, 2, &d))
         return tend_fail(err, TEND_EINVAL, field, "must be a date YYYY-MM-DD");
     if (m < 1 || m > 12 || d < 1 || d > civil_month_days(y, m))
         return tend_fail(err, TEND_EINVAL, field, "%s is not a date", s);

@@ -21,6 +21,11 @@ json_t *search_html_snippet(const char *s);
 void search_add_scope(char *sql, size_t len, const struct ticket_filter *f);
 int search_bind_scope(struct db_stmt *st, int i, const struct ticket_filter *f);
 
+/* Step `st` (ids in its first column) into ids[0..max), skipping those in
+ * skip[0..nskip); resets it. Returns the count, or -1 (err filled). */
+int search_collect_ids(struct db_stmt *st, int max, const int64_t *skip, int nskip, int64_t *ids,
+                       struct tend_err *err);
+
 /* One result row: {ticket, snippet (owned), rank} from a TICKET_SELECT row. */
 void search_append_hit(json_t *items, struct db_stmt *st, int customer, json_t *snippet, double rank);
 

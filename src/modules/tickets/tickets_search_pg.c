@@ -102,8 +102,7 @@ newest(struct db *db, const struct terms *t, int subject_only, const struct tick
 {
     char sql[3072];
     struct db_stmt *st;
-    enum db_step_result r;
-    int i = 1, n = 0;
+    int i = 1;
 
     snprintf(sql, sizeof(sql),
              "SELECT s.ticket_id FROM ticket_search s JOIN tickets t ON t.id = s.ticket_id WHERE TRUE");
@@ -116,16 +115,7 @@ newest(struct db *db, const struct terms *t, int subject_only, const struct tick
     i = bind_terms(st, i, t, subject_only, customer);
     i = search_bind_scope(st, i, f);
     db_bind_int64(st, i, max + nskip);
-    while ((r = db_step(st, err)) == DB_ROW && n < max) {
-        int64_t id = db_col_int64(st, 0);
-        int skipped = 0;
-        for (int k = 0; k < nskip; k++)
-            skipped |= skip[k] == id;
-        if (!skipped)
-            ids[n++] = id;
-    }
-    db_reset(st);
-    return r == DB_FAIL ? -1 : n;
+    return search_collect_ids(st, max, skip, nskip, ids, err);
 }
 
 /* Where `hay[at..]` starts with one of the terms, its length (ASCII letters

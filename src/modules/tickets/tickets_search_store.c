@@ -107,6 +107,25 @@ fts_query(const char *q, const char *columns, char *out, size_t outlen)
     return terms;
 }
 
+int
+search_collect_ids(struct db_stmt *st, int max, const int64_t *skip, int nskip, int64_t *ids,
+                   struct tend_err *err)
+{
+    enum db_step_result r;
+    int n = 0;
+
+    while ((r = db_step(st, err)) == DB_ROW && n < max) {
+        int64_t id = db_col_int64(st, 0);
+        int skipped = 0;
+        for (int k = 0; k < nskip; k++)
+            skipped |= skip[k] == id;
+        if (!skipped)
+            ids[n++] = id;
+    }
+    db_reset(st);
+    return r == DB_FAIL ? -1 : n;
+}
+
 void
 search_add_scope(char *sql, size_t len, const struct ticket_filter *f)
 {
@@ -180,8 +199,7 @@ newest_matches(struct db *db, const char *match, const struct ticket_filter *f, 
 {
     char sql[2048];
     struct db_stmt *st;
-    enum db_step_result r;
-    int i = 1, n = 0;
+    int i = 1;
 
     snprintf(sql, sizeof(sql),
              "SELECT s.rowid FROM ticket_search s JOIN tickets t ON t.id = s.rowid "
@@ -194,16 +212,7 @@ newest_matches(struct db *db, const char *match, const struct ticket_filter *f, 
     db_bind_str(st, i++, match);
     i = search_bind_scope(st, i, f);
     db_bind_int64(st, i, max + nskip);
-    while ((r = db_step(st, err)) == DB_ROW && n < max) {
-        int64_t id = db_col_int64(st, 0);
-        int skipped = 0;
-        for (int k = 0; k < nskip; k++)
-            skipped |= skip[k] == id;
-        if (!skipped)
-            ids[n++] = id;
-    }
-    db_reset(st);
-    return r == DB_FAIL ? -1 : n;
+    return search_collect_ids(st, max, skip, nskip, ids, err);
 }
 
 /* Shown rows: the ticket, its snippet and its rank, in the given order. */

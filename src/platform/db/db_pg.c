@@ -276,15 +276,6 @@ rewrite_placeholders(const char *sql, char **out)
     return n;
 }
 
-static uint64_t
-sql_hash(const char *sql)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *sql; sql++)
-        h = (h ^ (unsigned char)*sql) * 1099511628211ull;
-    return h;
-}
-
 static size_t
 slot_of(const struct pg_conn *c, uint64_t hash)
 {
@@ -340,7 +331,7 @@ static struct db_stmt *
 pg_prepare(struct db *db, const char *sql, struct tend_err *err)
 {
     struct pg_conn *c = (struct pg_conn *)db;
-    uint64_t hash = sql_hash(sql);
+    uint64_t hash = hash_fnv1a(sql);
     size_t s = slot_of(c, hash);
     struct pg_stmt *st;
     const char *w = sql;

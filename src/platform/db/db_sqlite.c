@@ -273,15 +273,6 @@ sqlite_open(const char *path, int flags, struct db **out, struct tend_err *err)
     return TEND_OK;
 }
 
-static uint64_t
-sql_hash(const char *sql)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *sql; sql++)
-        h = (h ^ (unsigned char)*sql) * 1099511628211ull;
-    return h;
-}
-
 static size_t
 slot_of(const struct sqlite_conn *c, uint64_t hash)
 {
@@ -312,7 +303,7 @@ sqlite_prepare(struct db *db, const char *sql, struct tend_err *err)
 {
     struct sqlite_conn *c = (struct sqlite_conn *)db;
     struct sqlite_stmt *st;
-    uint64_t hash = sql_hash(sql);
+    uint64_t hash = hash_fnv1a(sql);
     size_t s = slot_of(c, hash);
     int rc;
 

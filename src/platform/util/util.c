@@ -234,8 +234,8 @@ utf8_valid(const char *str, size_t len)
     return 1;
 }
 
-static int
-digits(const char *s, int n, int *out)
+int
+parse_digits(const char *s, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
@@ -256,10 +256,10 @@ time_parse_rfc3339(const char *s, int64_t *ms)
     const char *p;
     time_t t;
 
-    if (strlen(s) < 20 || digits(s, 4, &year) || s[4] != '-' || digits(s + 5, 2, &mon) ||
-        s[7] != '-' || digits(s + 8, 2, &day) || (s[10] != 'T' && s[10] != 't') ||
-        digits(s + 11, 2, &hour) || s[13] != ':' || digits(s + 14, 2, &min) || s[16] != ':' ||
-        digits(s + 17, 2, &sec))
+    if (strlen(s) < 20 || parse_digits(s, 4, &year) || s[4] != '-' || parse_digits(s + 5, 2, &mon) ||
+        s[7] != '-' || parse_digits(s + 8, 2, &day) || (s[10] != 'T' && s[10] != 't') ||
+        parse_digits(s + 11, 2, &hour) || s[13] != ':' || parse_digits(s + 14, 2, &min) || s[16] != ':' ||
+        parse_digits(s + 17, 2, &sec))
         return -1;
     if (mon < 1 || mon > 12 || day < 1 || day > mdays[mon - 1] || hour > 23 || min > 59 || sec > 60)
         return -1;
@@ -278,7 +278,7 @@ time_parse_rfc3339(const char *s, int64_t *ms)
         p++;
     } else if (*p == '+' || *p == '-') {
         int oh, om;
-        if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+        if (parse_digits(p + 1, 2, &oh) || p[3] != ':' || parse_digits(p + 4, 2, &om) || oh > 23 || om > 59)
             return -1;
         offset = (oh * 60 + om) * (*p == '+' ? 1 : -1);
         p += 6;
@@ -384,4 +384,13 @@ utf8_sanitize(char *str)
         }
         s[i++] = '?';
     }
+}
+
+uint64_t
+hash_fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
 }

@@ -32,6 +32,12 @@ int time_year_of(int64_t ms);
  * empty, has trailing characters, or is out of range. */
 int parse_int64(const char *s, size_t len, int64_t min, int64_t max, int64_t *out);
 
+/* Exactly `n` decimal digits at `s` into *out; -1 if any is not a digit. */
+int parse_digits(const char *s, int n, int *out);
+
+/* FNV-1a of a NUL-terminated string (hash tables keyed by text). */
+uint64_t hash_fnv1a(const char *s);
+
 /* Bounded copy that always NUL-terminates; returns the length of `src`. */
 size_t strlcopy(char *dst, const char *src, size_t dstlen);
 
