@@ -6,6 +6,7 @@
 #include "modules/attachments/attachments_api.h"
 #include "modules/auth/auth_api.h"
 #include "modules/tickets/tickets_api.h"
+#include "modules/sla/calendars_api.h"
 #include "modules/users/users_api.h"
 
 #define ROUTE(method, path, handler, resource, action, body, summary)                           \

@@ -95,6 +95,7 @@ export function client(base, { token, cookie, csrf } = {}) {
     get: (path, opts) => call('GET', path, opts),
     post: (path, json, opts = {}) => call('POST', path, { ...opts, json }),
     patch: (path, json, opts = {}) => call('PATCH', path, { ...opts, json }),
+    put: (path, json, opts = {}) => call('PUT', path, { ...opts, json }),
     del: (path, opts) => call('DELETE', path, opts),
 
     /**

@@ -48,6 +48,10 @@ const KEY = `mx${Date.now().toString(36)}`; // config keys: [a-z][a-z0-9_]*
  * the fixtures `x` and the caller `who` (ROLES or ANON); ok: the statuses a
  * permitted caller gets; fresh: call with a session made for this request.
  */
+const CALENDAR = { time_zone: 'Asia/Shanghai', week: { mon: [['09:00', '18:00']], tue: [['09:00', '18:00']] } };
+const ICS = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//matrix//EN', 'BEGIN:VEVENT', 'UID:m1@matrix',
+  'DTSTAMP:20261101T000000Z', 'DTSTART;VALUE=DATE:20261225', 'SUMMARY:Closed', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+
 const SAMPLES = {
   'POST /api/v1/auth/login': {
     perm: 'public:any', ok: [200],
@@ -195,6 +199,28 @@ const SAMPLES = {
 
   'GET /api/v1/permissions': { perm: 'permissions:read', ok: [200] },
   'GET /api/v1/admin/jobs': { perm: 'jobs:read', ok: [200] },
+
+  'GET /api/v1/calendars': { perm: 'sla:read', ok: [200] },
+  'POST /api/v1/calendars': {
+    perm: 'sla:manage', ok: [201], body: (x, who) => ({ ...CALENDAR, name: `${MARK} calendar by ${who}` }),
+  },
+  'GET /api/v1/calendars/:id': { perm: 'sla:read', ok: [200], path: (x) => `/api/v1/calendars/${x.calendar}` },
+  'PUT /api/v1/calendars/:id': {
+    perm: 'sla:manage', ok: [200], path: (x) => `/api/v1/calendars/${x.calendar}`,
+    body: async (x, who) => ({ ...CALENDAR, name: `${MARK} calendar renamed by ${who}`, version: await x.calendarVersion() }),
+  },
+  'DELETE /api/v1/calendars/:id': {
+    perm: 'sla:manage', ok: [204], path: async (x) => `/api/v1/calendars/${await x.spareCalendar()}`,
+  },
+  'GET /api/v1/calendars/:id/ics': { perm: 'sla:read', ok: [200], path: (x) => `/api/v1/calendars/${x.calendar}/ics` },
+  'POST /api/v1/calendars/:id/ics': {
+    perm: 'sla:manage', ok: [200], path: (x) => `/api/v1/calendars/${x.calendar}/ics`,
+    body: async (x) => ({ ics: ICS, mode: 'replace', version: await x.calendarVersion() }),
+  },
+  'GET /api/v1/calendars/:id/business-time': {
+    perm: 'sla:read', ok: [200],
+    path: (x) => `/api/v1/calendars/${x.calendar}/business-time?from=2026-11-23T08:00:00Z&minutes=90`,
+  },
 };
 
 const ROUTES = readRoutes();
@@ -259,6 +285,10 @@ describe('authorisation matrix', { timeout: 30000 }, () => {
       label: `${MARK} target`, type: 'text' });
     x.category = await make('POST /api/v1/categories', '/api/v1/categories', { kind: 'category',
       name: `${MARK} target` });
+    x.calendar = await make('POST /api/v1/calendars', '/api/v1/calendars', { ...CALENDAR, name: `${MARK} target calendar` });
+    x.calendarVersion = async () => (await admin.get(`/api/v1/calendars/${x.calendar}`)).body.version;
+    x.spareCalendar = async () => make('POST /api/v1/calendars', '/api/v1/calendars',
+      { ...CALENDAR, name: `${MARK} spare calendar ${Math.random()}` });
     x.spareToken = async () => {
       const r = await admin.post('/api/v1/tokens', { name: `${MARK} spare`, scopes: ['tickets:read'] });
       assert.equal(r.status, 201, r.text);

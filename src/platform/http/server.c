@@ -162,12 +162,16 @@ teardown_loop(struct http_thread *t)
         h2o_socket_close(t->listener);
         t->listener = NULL;
     }
-    /* run the loop briefly so closes and frees queued on it complete here */
+    /* the main thread may be sending the shutdown wake-ups right now: wait for
+     * it, then run the loop briefly so closes, frees and those wake-ups
+     * complete here */
+    pthread_mutex_lock(&t->server->wake_lock);
     h2o_evloop_run(t->loop, 0);
     h2o_multithread_unregister_receiver(t->queue, &t->tasks);
     h2o_multithread_unregister_receiver(t->queue, &t->wakeup);
     h2o_multithread_destroy_queue(t->queue);
     t->queue = NULL;
+    pthread_mutex_unlock(&t->server->wake_lock);
     /* h2o 2.2 cannot dispose a context while keep-alive connections are still
      * open (it asserts), and has no way to close them: the process is exiting, so
      * the context and its idle connections are left to the kernel. */
@@ -226,6 +230,7 @@ http_server_new(const struct http_config *cfg, const struct route *routes, int n
     enum tend_rc rc;
     int probe;
 
+    pthread_mutex_init(&s->wake_lock, NULL);
     s->config = *cfg;
     randombytes_buf(&s->instance, sizeof(s->instance));
     if (router_init(&s->router, routes, nroutes) != 0) {
@@ -340,11 +345,18 @@ http_server_run(struct http_server *s)
     fprintf(stderr, "tend: %s received, finishing in-flight requests\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     s->ready = 0;
+    /* a loop that sees `stopping` at its own time-out may finish and tear down
+     * its queue: not while we are still waking the others */
+    pthread_mutex_lock(&s->wake_lock);
     s->stopping = 1;
     for (int i = 0; i < s->nthreads; i++) {
         h2o_multithread_message_t *m = xcalloc(1, sizeof(*m));
-        h2o_multithread_send_message(&s->threads[i].wakeup, m);
+        if (s->threads[i].queue)
+            h2o_multithread_send_message(&s->threads[i].wakeup, m);
+        else
+            free(m);
     }
+    pthread_mutex_unlock(&s->wake_lock);
     for (int i = 0; i < s->nthreads; i++)
         pthread_join(s->threads[i].tid, NULL);
     for (int i = 0; i < s->nthreads; i++)
@@ -378,5 +390,6 @@ http_server_free(struct http_server *s)
     static_site_free(s->site);
     router_cleanup(&s->router);
     metrics_cleanup();
+    pthread_mutex_destroy(&s->wake_lock);
     free(s);
 }

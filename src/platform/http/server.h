@@ -85,6 +85,7 @@ struct http_server {
     struct http_thread *threads;
     int nthreads;
     pthread_barrier_t started;
+    pthread_mutex_t wake_lock; /* held while waking the loops: none tears its queue down meanwhile */
     volatile int stopping;
     int ready;
     int started_hooks;
