@@ -268,17 +268,13 @@ auth_store_sessions_purge(struct db *db, int64_t now, char *detail, size_t detai
     struct db_stmt *st = db_prepare(db,
                                     "DELETE FROM sessions WHERE expires_at < ? OR revoked_at < ? RETURNING 1",
                                     err);
-    enum db_step_result r;
     long n = 0;
 
     if (!st)
         return err->rc;
     db_bind_int64(st, 1, now - AUTH_SESSIONS_KEPT_MS);
     db_bind_int64(st, 2, now - AUTH_SESSIONS_KEPT_MS);
-    while ((r = db_step(st, err)) == DB_ROW)
-        n++;
-    db_reset(st);
-    if (r == DB_FAIL)
+    if (db_run_counting(st, &n, err))
         return err->rc;
     snprintf(detail, detail_len, "deleted %ld session%s ended over 7 days ago", n, n == 1 ? "" : "s");
     return TEND_OK;

@@ -160,25 +160,36 @@ calendars_store_create(struct db *db, const json_t *body, const char *actor, int
     return rc ? rc : calendars_store_get_json(db, id, out, err);
 }
 
-/* The stored version must be the body's (when `version` is required). */
+/* The stored version must be the body's; on a conflict *out is the current
+ * calendar (for the 409). */
 static enum tend_rc
 check_version(struct db *db, int64_t id, const json_t *body, json_t **out, struct tend_err *err)
 {
     const json_t *v = json_object_get(body, "version");
-    enum tend_rc rc;
+    struct db_stmt *st;
+    enum db_step_result r;
+    int64_t stored = 0;
 
     if (!json_is_integer(v))
         return tend_fail(err, TEND_EINVAL, "version", "is required: the version you read");
-    rc = calendars_store_get_json(db, id, out, err);
-    if (rc)
-        return rc;
-    if (json_integer_value(json_object_get(*out, "version")) != json_integer_value(v))
-        return tend_fail(err, TEND_ECONFLICT, "version",
-                         "the calendar changed since you read it (now version %lld)",
-                         (long long)json_integer_value(json_object_get(*out, "version")));
-    json_decref(*out);
-    *out = NULL;
-    return TEND_OK;
+    st = db_prepare(db, "SELECT version FROM calendars WHERE id = ?", err);
+    if (!st)
+        return err->rc;
+    db_bind_int64(st, 1, id);
+    r = db_step(st, err);
+    if (r == DB_ROW)
+        stored = db_col_int64(st, 0);
+    db_reset(st);
+    if (r == DB_FAIL)
+        return err->rc;
+    if (r == DB_DONE)
+        return tend_fail(err, TEND_ENOTFOUND, "id", "no calendar %lld", (long long)id);
+    if (stored == json_integer_value(v))
+        return TEND_OK;
+    if (calendars_store_get_json(db, id, out, err))
+        return err->rc;
+    return tend_fail(err, TEND_ECONFLICT, "version", "the calendar changed since you read it (now version %lld)",
+                     (long long)stored);
 }
 
 static enum tend_rc

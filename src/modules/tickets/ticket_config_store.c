@@ -390,12 +390,10 @@ ticket_config_index_field(struct db *db, const char *key, enum cf_type type, str
         return TEND_OK;
     if (!wf_key_valid(key)) /* it goes into SQL text: only [a-z0-9_] */
         return tend_fail(err, TEND_EINTERNAL, NULL, "bad custom field key");
-    tickets_custom_expr(pg, key, cf_type_numeric(type), expr, sizeof(expr));
-    /* the index's expression is the query's without the table alias */
+    /* the queries' expression without their table alias */
+    tickets_custom_expr(pg, "", key, cf_type_numeric(type), expr, sizeof(expr));
     snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS tickets_custom_%s ON tickets (%s%s%s)", key,
              pg ? "(" : "", expr, pg ? ")" : "");
-    for (char *p = strstr(sql, "t.custom"); p; p = strstr(p, "t.custom"))
-        memmove(p, p + 2, strlen(p + 2) + 1);
     return db_exec(db, sql, err);
 }
 

@@ -28,14 +28,14 @@ struct sql {
 };
 
 void
-tickets_custom_expr(int pg, const char *key, int numeric, char *out, size_t len)
+tickets_custom_expr(int pg, const char *table, const char *key, int numeric, char *out, size_t len)
 {
     if (!pg)
-        snprintf(out, len, "json_extract(t.custom, '$.%s')", key);
+        snprintf(out, len, "json_extract(%scustom, '$.%s')", table, key);
     else if (numeric)
-        snprintf(out, len, "tend_jnum(t.custom -> '%s')", key);
+        snprintf(out, len, "tend_jnum(%scustom -> '%s')", table, key);
     else
-        snprintf(out, len, "(t.custom ->> '%s')", key);
+        snprintf(out, len, "(%scustom ->> '%s')", table, key);
 }
 
 static void
@@ -180,7 +180,7 @@ where(struct sql *q, const struct ticket_filter *f)
         /* the key is written into the SQL (a key of [a-z0-9_], checked when
          * the field was defined) so that the field's expression index can
          * serve it */
-        tickets_custom_expr(q->pg, c->path + 2, c->numeric, expr, sizeof(expr));
+        tickets_custom_expr(q->pg, "t.", c->path + 2, c->numeric, expr, sizeof(expr));
         if (c->multi)
             snprintf(text, sizeof(text),
                      q->pg ? "(t.custom -> '%s') @> jsonb_build_array(?::text)"
@@ -211,7 +211,7 @@ sort_expr(const struct sql *q, const struct ticket_filter *f)
         return "t.priority_rank";
     case SORT_CUSTOM: {
         static _Thread_local char expr[96];
-        tickets_custom_expr(q->pg, f->sort_path + 2, f->sort_numeric, expr, sizeof(expr));
+        tickets_custom_expr(q->pg, "t.", f->sort_path + 2, f->sort_numeric, expr, sizeof(expr));
         return expr;
     }
     case SORT_ID:

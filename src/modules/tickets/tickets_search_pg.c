@@ -5,7 +5,7 @@
  * subject holds every term come first, then the rest, each newest first, so a
  * common word in millions of tickets reads no more than a page of them. The
  * snippet is cut here around the first match, from the same texts the query
- * searched (never the notes for a customer). */
+ * searched (never the notes for a customer), read with the ticket itself. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,25 +180,6 @@ snippet(const char *text, const struct terms *t)
     return out;
 }
 
-static json_t *
-snippet_of(struct db *db, int64_t id, const struct terms *t, int customer, struct tend_err *err)
-{
-    struct db_stmt *st = db_prepare(db,
-                                    customer ? "SELECT public FROM ticket_search WHERE ticket_id = ?"
-                                             : "SELECT public || CASE WHEN notes = '' THEN '' "
-                                               "ELSE E'\\n' || notes END FROM ticket_search WHERE ticket_id = ?",
-                                    err);
-    json_t *out = NULL;
-
-    if (!st)
-        return json_string("");
-    db_bind_int64(st, 1, id);
-    if (db_step(st, err) == DB_ROW)
-        out = snippet(db_col_text(st, 0), t);
-    db_reset(st);
-    return out ? out : json_string("");
-}
-
 enum tend_rc
 search_pg(struct db *db, const char *q, const struct ticket_filter *f, int customer, int limit,
           json_t *items, struct tend_err *err)
@@ -219,20 +200,25 @@ search_pg(struct db *db, const char *q, const struct ticket_filter *f, int custo
         terms_free(&t);
         return err->rc;
     }
+    /* each shown ticket with the texts its snippet is cut from (never the
+     * notes for a customer), in one statement */
     for (int k = 0; k < n + more && rc == TEND_OK; k++) {
-        json_t *snip = snippet_of(db, ids[k], &t, customer, err);
-        struct db_stmt *st =
-            db_prepare(db, "SELECT " TICKET_SELECT " FROM tickets t " TICKET_JOIN " WHERE t.id = ?", err);
+        struct db_stmt *st = db_prepare(
+            db,
+            customer ? "SELECT " TICKET_SELECT ", s.public FROM tickets t " TICKET_JOIN
+                       " JOIN ticket_search s ON s.ticket_id = t.id WHERE t.id = ?"
+                     : "SELECT " TICKET_SELECT ", s.public || CASE WHEN s.notes = '' THEN '' "
+                       "ELSE E'\\n' || s.notes END FROM tickets t " TICKET_JOIN
+                       " JOIN ticket_search s ON s.ticket_id = t.id WHERE t.id = ?",
+            err);
         if (!st) {
-            json_decref(snip);
             rc = err->rc;
             break;
         }
         db_bind_int64(st, 1, ids[k]);
         if (db_step(st, err) == DB_ROW)
-            search_append_hit(items, st, customer, snip, k < n ? -2 : -1);
-        else
-            json_decref(snip);
+            search_append_hit(items, st, customer, snippet(db_col_text(st, TICKET_SELECT_COLUMNS), &t),
+                              k < n ? -2 : -1);
         db_reset(st);
     }
     terms_free(&t);

@@ -12,6 +12,7 @@
     "t.created_at, t.updated_at, t.organisation_id, t.assignee_id, t.type_id, ty.key, "           \
     "t.status_category, t.channel, t.category_id, t.fault_code_id, t.group_id, t.tags, "         \
     "t.watchers, t.custom, t.resolution_code, t.resolution, t.merged_into_id"
+#define TICKET_SELECT_COLUMNS 25 /* a query's own columns follow at this index */
 #define TICKET_JOIN "LEFT JOIN ticket_types ty ON ty.id = t.type_id"
 
 /* Fill `t` from the current row: copies (borrow 0, clean up with ticket_cleanup)
@@ -48,10 +49,11 @@ void tickets_store_counted(const struct ticket *t, struct ticket *part);
 enum tend_rc tickets_store_recount(struct db *db, const struct ticket *old, const struct ticket *now_t,
                                    struct tend_err *err);
 
-/* The SQL expression of custom field `key` on tickets t, in the dialect (pg),
- * as its filters, sorts and expression index use it: SQLite's json_extract;
- * on PostgreSQL a number (tend_jnum) for numeric fields, else the text. */
-void tickets_custom_expr(int pg, const char *key, int numeric, char *out, size_t len);
+/* The SQL expression of custom field `key` of the tickets row `table` ("t."
+ * in queries, "" in the index), in the dialect (pg), as its filters, sorts and
+ * expression index use it: SQLite's json_extract; on PostgreSQL a number
+ * (tend_jnum) for numeric fields, else the text. */
+void tickets_custom_expr(int pg, const char *table, const char *key, int numeric, char *out, size_t len);
 
 struct workflow;
 /* The workflow of ticket type `type_id` (caller cleans up). */

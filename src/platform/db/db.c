@@ -201,6 +201,18 @@ db_fetch_one(struct db_stmt *st, void (*read)(struct db_stmt *st, void *out), vo
 }
 
 enum tend_rc
+db_run_counting(struct db_stmt *st, long *n, struct tend_err *err)
+{
+    enum db_step_result r;
+
+    *n = 0;
+    while ((r = db_step(st, err)) == DB_ROW)
+        (*n)++;
+    db_reset(st);
+    return r == DB_FAIL ? err->rc : TEND_OK;
+}
+
+enum tend_rc
 db_run_returning_id(struct db_stmt *st, int64_t *id, struct tend_err *err)
 {
     enum db_step_result r = db_step(st, err);

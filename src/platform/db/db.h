@@ -79,6 +79,9 @@ enum tend_rc db_run(struct db_stmt *st, struct tend_err *err);
 enum tend_rc db_fetch_one(struct db_stmt *st, void (*read)(struct db_stmt *st, void *out), void *out,
                           struct tend_err *err);
 
+/* Step every row of `st` (a DELETE ... RETURNING 1, say) and count them. */
+enum tend_rc db_run_counting(struct db_stmt *st, long *n, struct tend_err *err);
+
 /* Run an "INSERT ... RETURNING id" and read the id (id may be NULL). */
 enum tend_rc db_run_returning_id(struct db_stmt *st, int64_t *id, struct tend_err *err);
 

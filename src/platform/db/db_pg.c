@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "db_backend.h"
+#include "stmt_cache.h"
 #include "platform/util/util.h"
 
 #define RECONNECT_MS 250
@@ -33,9 +34,7 @@ struct pg_param {
 struct pg_stmt {
     struct db_stmt super;
     struct pg_conn *conn;
-    char *sql;     /* cache key: the text as given */
     char *pgsql;   /* with $n placeholders */
-    uint64_t hash;
     int nparams;
     int simple;    /* transaction control: sent with PQexec */
     int reads;     /* a SELECT: safe to send again on a new session */
@@ -56,8 +55,7 @@ struct pg_conn {
     int in_tx;       /* between BEGIN and COMMIT/ROLLBACK, as the caller sees it */
     int broken;      /* the session was lost inside a transaction */
     int64_t last_attempt;
-    struct pg_stmt **cache; /* open addressing on the SQL text's hash */
-    size_t cache_cap, cache_used;
+    struct stmt_cache cache;
 };
 
 /* --- errors --------------------------------------------------------------------- */
@@ -159,8 +157,7 @@ pg_open(const char *url, int flags, struct db **out, struct tend_err *err)
     c->super.ops = &db_pg_ops;
     c->url = xstrdup(url);
     c->flags = flags;
-    c->cache_cap = 64;
-    c->cache = xcalloc(c->cache_cap, sizeof(struct pg_stmt *));
+    stmt_cache_init(&c->cache);
     rc = connect_now(c, err);
     if (rc) {
         pg_close(&c->super);
@@ -171,13 +168,14 @@ pg_open(const char *url, int flags, struct db **out, struct tend_err *err)
 }
 
 static void
-stmt_free(struct pg_stmt *st)
+stmt_free(struct db_stmt *s)
 {
+    struct pg_stmt *st = (struct pg_stmt *)s;
+
     PQclear(st->res);
     for (int i = 0; i < st->nparams; i++)
         free(st->params[i].heap);
     free(st->params);
-    free(st->sql);
     free(st->pgsql);
     free(st);
 }
@@ -187,10 +185,7 @@ pg_close(struct db *db)
 {
     struct pg_conn *c = (struct pg_conn *)db;
 
-    for (size_t i = 0; i < c->cache_cap; i++)
-        if (c->cache[i])
-            stmt_free(c->cache[i]);
-    free(c->cache);
+    stmt_cache_clear(&c->cache, stmt_free);
     if (c->handle)
         PQfinish(c->handle);
     free(c->url);
@@ -276,39 +271,6 @@ rewrite_placeholders(const char *sql, char **out)
     return n;
 }
 
-static size_t
-slot_of(const struct pg_conn *c, uint64_t hash)
-{
-    return (size_t)(hash ^ (hash >> 29)) & (c->cache_cap - 1);
-}
-
-static void
-cache_put(struct pg_conn *c, struct pg_stmt *st)
-{
-    size_t s;
-
-    if ((c->cache_used + 1) * 2 > c->cache_cap) {
-        struct pg_stmt **old = c->cache;
-        size_t oldcap = c->cache_cap;
-        c->cache_cap *= 2;
-        c->cache = xcalloc(c->cache_cap, sizeof(struct pg_stmt *));
-        for (size_t i = 0; i < oldcap; i++) {
-            if (!old[i])
-                continue;
-            s = slot_of(c, old[i]->hash);
-            while (c->cache[s])
-                s = (s + 1) & (c->cache_cap - 1);
-            c->cache[s] = old[i];
-        }
-        free(old);
-    }
-    s = slot_of(c, st->hash);
-    while (c->cache[s])
-        s = (s + 1) & (c->cache_cap - 1);
-    c->cache[s] = st;
-    c->cache_used++;
-}
-
 static void
 clear_bindings(struct pg_stmt *st)
 {
@@ -331,25 +293,18 @@ static struct db_stmt *
 pg_prepare(struct db *db, const char *sql, struct tend_err *err)
 {
     struct pg_conn *c = (struct pg_conn *)db;
-    uint64_t hash = hash_fnv1a(sql);
-    size_t s = slot_of(c, hash);
-    struct pg_stmt *st;
+    struct pg_stmt *st = (struct pg_stmt *)stmt_cache_find(&c->cache, sql);
     const char *w = sql;
 
-    while ((st = c->cache[s])) {
-        if (st->hash == hash && strcmp(st->sql, sql) == 0) {
-            pg_reset(&st->super);
-            clear_bindings(st);
-            return &st->super;
-        }
-        s = (s + 1) & (c->cache_cap - 1);
+    (void)err; /* preparing on the server waits for the first run */
+    if (st) {
+        pg_reset(&st->super);
+        clear_bindings(st);
+        return &st->super;
     }
-    (void)err;
     st = xcalloc(1, sizeof(*st));
     st->super.ops = &db_pg_ops;
     st->conn = c;
-    st->sql = xstrdup(sql);
-    st->hash = hash;
     st->row = -1;
     st->nparams = rewrite_placeholders(sql, &st->pgsql);
     if (st->nparams)
@@ -361,7 +316,7 @@ pg_prepare(struct db *db, const char *sql, struct tend_err *err)
                   strncasecmp(w, "ROLLBACK", 8) == 0 || strncasecmp(w, "SAVEPOINT", 9) == 0 ||
                   strncasecmp(w, "RELEASE", 7) == 0);
     st->reads = strncasecmp(w, "SELECT", 6) == 0;
-    cache_put(c, st);
+    stmt_cache_put(&c->cache, sql, &st->super);
     return &st->super;
 }
 
@@ -444,6 +399,18 @@ server_prepare(struct pg_stmt *st, struct tend_err *err)
     return 0;
 }
 
+/* One execution, prepared on this session first if need be. NULL (err filled)
+ * when the prepare failed. */
+static PGresult *
+execute(struct pg_stmt *st, const char *const *values, struct tend_err *err)
+{
+    if (st->simple)
+        return PQexec(st->conn->handle, st->pgsql);
+    if (server_prepare(st, err))
+        return NULL;
+    return PQexecPrepared(st->conn->handle, st->name, st->nparams, values, NULL, NULL, 0);
+}
+
 static enum db_step_result
 pg_step(struct db_stmt *s, struct tend_err *err)
 {
@@ -462,30 +429,15 @@ pg_step(struct db_stmt *s, struct tend_err *err)
             return DB_FAIL;
         for (int i = 0; i < st->nparams; i++)
             values[i] = st->params[i].value;
-        for (int attempt = 0; attempt < 2; attempt++) {
-            if (st->simple) {
-                st->res = PQexec(c->handle, st->pgsql);
-            } else {
-                if (server_prepare(st, err)) {
-                    if (attempt == 0 && st->reads && !c->in_tx && connection_lost(c) &&
-                        connect_now(c, err) == TEND_OK)
-                        continue;
-                    return DB_FAIL;
-                }
-                st->res = PQexecPrepared(c->handle, st->name, st->nparams, values, NULL, NULL, 0);
-            }
-            /* a session lost while idle (the server restarted since the last
-             * statement) is found only now: a read is sent again on a new one */
-            if (attempt == 0 && st->reads && !c->in_tx && connection_lost(c) &&
-                PQresultStatus(st->res) != PGRES_TUPLES_OK) {
-                PQclear(st->res);
-                st->res = NULL;
-                if (connect_now(c, err) != TEND_OK)
-                    return DB_FAIL;
-                continue;
-            }
-            break;
+        st->res = execute(st, values, err);
+        /* a session lost while idle (the server restarted since the last
+         * statement) is found only now: a read is sent again on a new one */
+        if (PQresultStatus(st->res) != PGRES_TUPLES_OK && st->reads && !c->in_tx && connection_lost(c)) {
+            PQclear(st->res);
+            st->res = connect_now(c, err) == TEND_OK ? execute(st, values, err) : NULL;
         }
+        if (!st->res)
+            return DB_FAIL;
         status = PQresultStatus(st->res);
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
             fail_res(c, st->res, err);

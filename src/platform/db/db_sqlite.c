@@ -1,5 +1,5 @@
 /* db_sqlite.c: the SQLite backend: WAL, durable commits (synchronous=FULL), a
- * per-connection statement cache keyed by the SQL string's address. */
+ * per-connection statement cache keyed by the SQL text (stmt_cache.h). */
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -10,14 +10,13 @@
 #include <sys/stat.h>
 
 #include "db_backend.h"
+#include "stmt_cache.h"
 #include "platform/util/util.h"
 
 struct sqlite_stmt {
     struct db_stmt super;
     struct sqlite_conn *conn;
     sqlite3_stmt *handle;
-    char *sql;     /* cache key: a copy of the statement's text */
-    uint64_t hash; /* FNV-1a of sql */
 };
 
 /* Checkpoints off the write path: the writer's commit hook wakes this thread when
@@ -43,10 +42,15 @@ struct sqlite_conn {
     sqlite3 *handle;
     struct checkpointer *checkpointer; /* writer connections only */
     char path[1024];
-    struct sqlite_stmt **cache; /* open addressing on the SQL pointer */
-    size_t cache_cap;
-    size_t cache_used;
+    struct stmt_cache cache;
 };
+
+static void
+stmt_free(struct db_stmt *s)
+{
+    sqlite3_finalize(((struct sqlite_stmt *)s)->handle);
+    free(s);
+}
 
 static enum tend_rc
 fail_from(struct sqlite_conn *c, int code, struct tend_err *err)
@@ -159,14 +163,7 @@ sqlite_close(struct db *db)
         checkpointer_stop(c->checkpointer);
     }
 
-    for (size_t i = 0; i < c->cache_cap; i++) {
-        if (c->cache[i]) {
-            sqlite3_finalize(c->cache[i]->handle);
-            free(c->cache[i]->sql);
-            free(c->cache[i]);
-        }
-    }
-    free(c->cache);
+    stmt_cache_clear(&c->cache, stmt_free);
     sqlite3_close_v2(c->handle);
     free(c);
 }
@@ -234,8 +231,7 @@ sqlite_open(const char *path, int flags, struct db **out, struct tend_err *err)
     c = xcalloc(1, sizeof(*c));
     c->super.ops = &db_sqlite_ops;
     strlcopy(c->path, path, sizeof(c->path));
-    c->cache_cap = 64;
-    c->cache = xcalloc(c->cache_cap, sizeof(struct sqlite_stmt *));
+    stmt_cache_init(&c->cache);
     oflags |= (flags & DB_OPEN_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (flags & DB_OPEN_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
@@ -273,47 +269,17 @@ sqlite_open(const char *path, int flags, struct db **out, struct tend_err *err)
     return TEND_OK;
 }
 
-static size_t
-slot_of(const struct sqlite_conn *c, uint64_t hash)
-{
-    return (size_t)(hash ^ (hash >> 29)) & (c->cache_cap - 1);
-}
-
-static void
-cache_grow(struct sqlite_conn *c)
-{
-    struct sqlite_stmt **old = c->cache;
-    size_t oldcap = c->cache_cap;
-
-    c->cache_cap *= 2;
-    c->cache = xcalloc(c->cache_cap, sizeof(struct sqlite_stmt *));
-    for (size_t i = 0; i < oldcap; i++) {
-        if (old[i]) {
-            size_t s = slot_of(c, old[i]->hash);
-            while (c->cache[s])
-                s = (s + 1) & (c->cache_cap - 1);
-            c->cache[s] = old[i];
-        }
-    }
-    free(old);
-}
-
 static struct db_stmt *
 sqlite_prepare(struct db *db, const char *sql, struct tend_err *err)
 {
     struct sqlite_conn *c = (struct sqlite_conn *)db;
-    struct sqlite_stmt *st;
-    uint64_t hash = hash_fnv1a(sql);
-    size_t s = slot_of(c, hash);
+    struct sqlite_stmt *st = (struct sqlite_stmt *)stmt_cache_find(&c->cache, sql);
     int rc;
 
-    while ((st = c->cache[s])) {
-        if (st->hash == hash && strcmp(st->sql, sql) == 0) {
-            sqlite3_reset(st->handle);
-            sqlite3_clear_bindings(st->handle);
-            return &st->super;
-        }
-        s = (s + 1) & (c->cache_cap - 1);
+    if (st) {
+        sqlite3_reset(st->handle);
+        sqlite3_clear_bindings(st->handle);
+        return &st->super;
     }
     st = xcalloc(1, sizeof(*st));
     st->super.ops = &db_sqlite_ops;
@@ -324,16 +290,7 @@ sqlite_prepare(struct db *db, const char *sql, struct tend_err *err)
         free(st);
         return NULL;
     }
-    st->sql = xstrdup(sql);
-    st->hash = hash;
-    if ((c->cache_used + 1) * 2 > c->cache_cap) {
-        cache_grow(c);
-        s = slot_of(c, hash);
-        while (c->cache[s])
-            s = (s + 1) & (c->cache_cap - 1);
-    }
-    c->cache[s] = st;
-    c->cache_used++;
+    stmt_cache_put(&c->cache, sql, &st->super);
     return &st->super;
 }
 

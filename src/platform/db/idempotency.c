@@ -69,16 +69,12 @@ enum tend_rc
 idem_purge(struct db *db, int64_t now, char *detail, size_t detail_len, struct tend_err *err)
 {
     struct db_stmt *st = db_prepare(db, "DELETE FROM idempotency_keys WHERE created_at < ? RETURNING 1", err);
-    enum db_step_result r;
     long n = 0;
 
     if (!st)
         return err->rc;
     db_bind_int64(st, 1, now - IDEM_KEEP_MS);
-    while ((r = db_step(st, err)) == DB_ROW)
-        n++;
-    db_reset(st);
-    if (r == DB_FAIL)
+    if (db_run_counting(st, &n, err))
         return err->rc;
     snprintf(detail, detail_len, "deleted %ld key%s older than 24 hours", n, n == 1 ? "" : "s");
     return TEND_OK;

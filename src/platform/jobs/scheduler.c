@@ -51,12 +51,6 @@ scheduler_slot(int64_t now, int64_t interval_ms)
     return now - now % interval_ms;
 }
 
-static enum tend_rc
-step_once(struct db_stmt *st, struct tend_err *err)
-{
-    return db_run(st, err);
-}
-
 /* The job's row exists and is ours for this transaction; 0 if another node
  * holds it now (PostgreSQL) or -1 on error. *next_run is read. */
 static int
@@ -71,7 +65,7 @@ lock_row(struct db *db, const char *name, int64_t *next_run, struct tend_err *er
     if (!st)
         return -1;
     db_bind_str(st, 1, name);
-    if (step_once(st, err))
+    if (db_run(st, err))
         return -1;
     st = db_prepare(db,
                     db_kind(db) == DB_POSTGRES
@@ -102,7 +96,7 @@ record_start(struct db *db, const struct claim *c, const char *name, int64_t slo
     db_bind_str(st, 2, c->s->node);
     db_bind_int64(st, 3, now);
     db_bind_str(st, 4, name);
-    if (step_once(st, err))
+    if (db_run(st, err))
         return err->rc;
     st = db_prepare(db,
                     "INSERT INTO job_runs (name, slot, node, started_at, outcome) "
@@ -129,14 +123,14 @@ record_end(struct db *db, const char *name, int64_t run_id, const char *outcome,
     db_bind_str(st, 2, outcome);
     db_bind_str(st, 3, detail);
     db_bind_int64(st, 4, run_id);
-    if (step_once(st, err))
+    if (db_run(st, err))
         return err->rc;
     st = db_prepare(db, "DELETE FROM job_runs WHERE name = ? AND slot < ?", err);
     if (!st)
         return err->rc;
     db_bind_str(st, 1, name);
     db_bind_int64(st, 2, now - RUNS_KEPT_MS);
-    return step_once(st, err);
+    return db_run(st, err);
 }
 
 /* On the writer thread, inside the group's transaction. */
