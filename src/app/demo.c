@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modules/sla/calendars_store.h"
+#include "modules/sla/policies_store.h"
 #include "modules/tickets/ticket_config.h"
 #include "modules/tickets/tickets.h"
 #include "modules/users/users.h"
@@ -254,6 +256,56 @@ add_config(struct db *db, int64_t now, int64_t *groups, struct tend_err *err)
     return rc;
 }
 
+/* Business hours in Shanghai with the 2026 National Day arrangement, and three
+ * SLA policies: VIP customers around the clock, urgent work around the clock,
+ * everything else in business hours. */
+static const char *const demo_calendar =
+    "{\"name\":\"China office hours\",\"time_zone\":\"Asia/Shanghai\",\"week\":{"
+    "\"mon\":[[\"09:00\",\"12:00\"],[\"13:30\",\"18:00\"]],\"tue\":[[\"09:00\",\"12:00\"],[\"13:30\",\"18:00\"]],"
+    "\"wed\":[[\"09:00\",\"12:00\"],[\"13:30\",\"18:00\"]],\"thu\":[[\"09:00\",\"12:00\"],[\"13:30\",\"18:00\"]],"
+    "\"fri\":[[\"09:00\",\"12:00\"],[\"13:30\",\"18:00\"]]},"
+    "\"holidays\":[{\"date\":\"2026-10-01\",\"name\":\"国庆节\"},{\"date\":\"2026-10-02\",\"name\":\"国庆节\"},"
+    "{\"date\":\"2026-10-05\",\"name\":\"国庆节\"},{\"date\":\"2026-10-06\",\"name\":\"国庆节\"},"
+    "{\"date\":\"2026-10-07\",\"name\":\"国庆节\"},{\"date\":\"2026-12-31\",\"from\":\"15:00\",\"to\":\"24:00\","
+    "\"name\":\"New Year's Eve\"}],"
+    "\"working_days\":[{\"date\":\"2026-09-27\",\"name\":\"国庆节补班\"},{\"date\":\"2026-10-10\",\"name\":\"国庆节补班\"}]}";
+
+static const char *const demo_policies[] = {
+    "{\"name\":\"VIP customers\",\"calendar_id\":1,\"conditions\":{\"tier\":[\"vip\"]},"
+    "\"targets\":{\"first_response\":30,\"next_response\":60,\"resolution\":480,\"on_site\":240},"
+    "\"priority_targets\":{\"urgent\":{\"first_response\":15,\"resolution\":240}},\"warning_percent\":75,"
+    "\"escalations\":[{\"percent\":100,\"notify\":[\"assignee\",\"group_lead\"]},"
+    "{\"percent\":150,\"notify\":[\"managers\"],\"set_priority\":\"urgent\"}]}",
+    "{\"name\":\"Urgent around the clock\",\"calendar_id\":1,\"conditions\":{\"priority\":[\"urgent\"]},"
+    "\"targets\":{\"first_response\":30,\"next_response\":120,\"resolution\":480},"
+    "\"escalations\":[{\"percent\":100,\"notify\":[\"assignee\",\"managers\"]}]}",
+    "{\"name\":\"Standard business hours\",\"calendar_id\":%lld,"
+    "\"targets\":{\"first_response\":240,\"next_response\":480,\"resolution\":2400},"
+    "\"priority_targets\":{\"high\":{\"first_response\":120,\"resolution\":960}},"
+    "\"escalations\":[{\"percent\":100,\"notify\":[\"assignee\",\"group_lead\"]}]}",
+};
+
+static enum tend_rc
+add_sla(struct db *db, int64_t now, struct tend_err *err)
+{
+    json_t *body = json_loads(demo_calendar, 0, NULL), *out = NULL;
+    enum tend_rc rc = calendars_store_create(db, body, "admin", now, &out, err);
+    int64_t calendar = json_integer_value(json_object_get(out, "id"));
+
+    json_decref(body);
+    json_decref(out);
+    for (size_t i = 0; i < sizeof(demo_policies) / sizeof(demo_policies[0]) && !rc; i++) {
+        char text[1024];
+        snprintf(text, sizeof(text), demo_policies[i], (long long)calendar);
+        body = json_loads(text, 0, NULL);
+        out = NULL;
+        rc = sla_policies_create(db, 0, body, "admin", now, &out, err);
+        json_decref(body);
+        json_decref(out);
+    }
+    return rc;
+}
+
 enum tend_rc
 demo_load(struct db *db, int *loaded, struct tend_err *err)
 {
@@ -296,6 +348,8 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
     }
     if (!rc)
         rc = add_config(db, start, groups, err);
+    if (!rc)
+        rc = add_sla(db, start, err);
     for (size_t i = 0; i < sizeof(tickets) / sizeof(tickets[0]) && !rc; i++) {
         const struct demo_ticket *d = &tickets[i];
         struct ticket_input in;

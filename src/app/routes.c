@@ -7,6 +7,8 @@
 #include "modules/auth/auth_api.h"
 #include "modules/tickets/tickets_api.h"
 #include "modules/sla/calendars_api.h"
+#include "modules/sla/policies_api.h"
+#include "modules/sla/sla_api.h"
 #include "modules/users/users_api.h"
 
 #define ROUTE(method, path, handler, resource, action, body, summary)                           \

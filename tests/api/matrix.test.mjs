@@ -52,6 +52,8 @@ const CALENDAR = { time_zone: 'Asia/Shanghai', week: { mon: [['09:00', '18:00']]
 const ICS = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//matrix//EN', 'BEGIN:VEVENT', 'UID:m1@matrix',
   'DTSTAMP:20261101T000000Z', 'DTSTART;VALUE=DATE:20261225', 'SUMMARY:Closed', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
 
+const POLICY = { calendar_id: 1, conditions: { channel: ['iot'] }, targets: { resolution: 480 } };
+
 const SAMPLES = {
   'POST /api/v1/auth/login': {
     perm: 'public:any', ok: [200],
@@ -221,6 +223,23 @@ const SAMPLES = {
     perm: 'sla:read', ok: [200],
     path: (x) => `/api/v1/calendars/${x.calendar}/business-time?from=2026-11-23T08:00:00Z&minutes=90`,
   },
+  'GET /api/v1/sla-policies': { perm: 'sla:read', ok: [200] },
+  'POST /api/v1/sla-policies': {
+    perm: 'sla:manage', ok: [201], body: (x, who) => ({ ...POLICY, name: `${MARK} policy by ${who}` }),
+  },
+  'GET /api/v1/sla-policies/:id': { perm: 'sla:read', ok: [200], path: (x) => `/api/v1/sla-policies/${x.policy}` },
+  'PUT /api/v1/sla-policies/:id': {
+    perm: 'sla:manage', ok: [200], path: (x) => `/api/v1/sla-policies/${x.policy}`,
+    body: async (x, who) => ({ ...POLICY, name: `${MARK} policy renamed by ${who}`, version: await x.policyVersion() }),
+  },
+  'DELETE /api/v1/sla-policies/:id': {
+    perm: 'sla:manage', ok: [204], path: async (x) => `/api/v1/sla-policies/${await x.sparePolicy()}`,
+  },
+  'GET /api/v1/tickets/:id/sla': { perm: 'sla:read', ok: [200], path: (x) => `${T}/${x.ticket}/sla` },
+  'POST /api/v1/tickets/:id/on-site': {
+    perm: 'tickets:update', ok: [200], path: (x) => `${T}/${x.ticket}/on-site`, body: () => ({}),
+  },
+  'GET /api/v1/sla/report': { perm: 'sla:read', ok: [200], path: () => '/api/v1/sla/report?by=priority' },
 };
 
 const ROUTES = readRoutes();
@@ -289,6 +308,10 @@ describe('authorisation matrix', { timeout: 30000 }, () => {
     x.calendarVersion = async () => (await admin.get(`/api/v1/calendars/${x.calendar}`)).body.version;
     x.spareCalendar = async () => make('POST /api/v1/calendars', '/api/v1/calendars',
       { ...CALENDAR, name: `${MARK} spare calendar ${Math.random()}` });
+    x.policy = await make('POST /api/v1/sla-policies', '/api/v1/sla-policies', { ...POLICY, name: `${MARK} target policy` });
+    x.policyVersion = async () => (await admin.get(`/api/v1/sla-policies/${x.policy}`)).body.version;
+    x.sparePolicy = async () => make('POST /api/v1/sla-policies', '/api/v1/sla-policies',
+      { ...POLICY, name: `${MARK} spare policy ${Math.random()}` });
     x.spareToken = async () => {
       const r = await admin.post('/api/v1/tokens', { name: `${MARK} spare`, scopes: ['tickets:read'] });
       assert.equal(r.status, 201, r.text);

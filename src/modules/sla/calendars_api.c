@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "calendars_store.h"
+#include "sla_write.h"
 #include "platform/util/util.h"
 
 /* --- reads ------------------------------------------------------------------ */
@@ -120,106 +121,43 @@ calendars_api_business_time(struct api_req *r)
 
 /* --- writes ----------------------------------------------------------------- */
 
-enum calendar_op { CAL_CREATE, CAL_REPLACE, CAL_IMPORT, CAL_DELETE };
-
-struct calendar_write {
-    struct api_write w; /* first */
-    enum calendar_op op;
-    int64_t id;
-    json_t *body; /* a private copy */
-    char actor[72];
-    json_t *result;
-};
+static enum tend_rc
+create(struct db *db, int64_t id, const json_t *body, const char *actor, int64_t now, json_t **out,
+       struct tend_err *err)
+{
+    (void)id;
+    return calendars_store_create(db, body, actor, now, out, err);
+}
 
 static enum tend_rc
-calendar_apply(struct api_write *w, struct db *db)
+delete_calendar(struct db *db, int64_t id, const json_t *body, const char *actor, int64_t now, json_t **out,
+                struct tend_err *err)
 {
-    struct calendar_write *c = (struct calendar_write *)w;
-    int64_t now = time_now_ms();
-
-    switch (c->op) {
-    case CAL_CREATE:
-        return calendars_store_create(db, c->body, c->actor, now, &c->result, &w->task.err);
-    case CAL_REPLACE:
-        return calendars_store_replace(db, c->id, c->body, c->actor, now, &c->result, &w->task.err);
-    case CAL_IMPORT:
-        return calendars_store_import_ics(db, c->id, c->body, c->actor, now, &c->result, &w->task.err);
-    case CAL_DELETE:
-        return calendars_store_delete(db, c->id, c->actor, now, &w->task.err);
-    }
-    return TEND_EINTERNAL;
-}
-
-static void
-calendar_respond(struct api_write *w, struct api_req *r)
-{
-    struct calendar_write *c = (struct calendar_write *)w;
-
-    if (w->task.rc == TEND_ECONFLICT && c->result) { /* the current calendar with the 409 */
-        api_send_problem(r, 409, w->task.err.field, w->task.err.message, json_incref(c->result));
-        return;
-    }
-    if (w->task.rc) {
-        api_send_error(r, &w->task.err);
-        return;
-    }
-    if (c->op == CAL_DELETE) {
-        api_send_raw(r, 204, "application/json", "", 0);
-        return;
-    }
-    api_send_json(r, c->op == CAL_CREATE ? 201 : 200, c->result);
-    c->result = NULL;
-}
-
-static void
-calendar_release(struct api_write *w)
-{
-    struct calendar_write *c = (struct calendar_write *)w;
-
-    json_decref(c->body);
-    json_decref(c->result);
-    free(c);
-}
-
-static void
-submit(struct api_req *r, enum calendar_op op)
-{
-    struct calendar_write *c;
-    int64_t id = 0;
-
-    if (op != CAL_CREATE && api_path_id(r, "calendar", &id))
-        return;
-    c = xcalloc(1, sizeof(*c));
-    c->op = op;
-    c->id = id;
-    c->body = r->body ? json_deep_copy(r->body) : json_object();
-    strlcopy(c->actor, r->actor.username, sizeof(c->actor));
-    c->w.apply = calendar_apply;
-    c->w.respond = calendar_respond;
-    c->w.release = calendar_release;
-    api_submit_write(r, &c->w);
+    (void)body;
+    *out = NULL;
+    return calendars_store_delete(db, id, actor, now, err);
 }
 
 void
 calendars_api_create(struct api_req *r)
 {
-    submit(r, CAL_CREATE);
+    sla_write_submit(r, NULL, 1, create);
 }
 
 void
 calendars_api_replace(struct api_req *r)
 {
-    submit(r, CAL_REPLACE);
+    sla_write_submit(r, "calendar", 0, calendars_store_replace);
 }
 
 void
 calendars_api_import_ics(struct api_req *r)
 {
-    submit(r, CAL_IMPORT);
+    sla_write_submit(r, "calendar", 0, calendars_store_import_ics);
 }
 
 void
 calendars_api_delete(struct api_req *r)
 {
-    submit(r, CAL_DELETE);
+    sla_write_submit(r, "calendar", 0, delete_calendar);
 }

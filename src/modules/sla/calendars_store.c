@@ -1,5 +1,6 @@
 /* calendars_store.c: the SQL of business calendars. */
 #include "calendars_store.h"
+#include "sla_store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,42 +37,13 @@ row_json(struct db_stmt *st)
 enum tend_rc
 calendars_store_list(struct db *db, json_t **out, struct tend_err *err)
 {
-    struct db_stmt *st = db_prepare(db, CALENDAR_ROW " ORDER BY name, id", err);
-    enum db_step_result r;
-    json_t *items;
-
-    if (!st)
-        return err->rc;
-    items = json_array();
-    while ((r = db_step(st, err)) == DB_ROW)
-        json_array_append_new(items, row_json(st));
-    db_reset(st);
-    if (r == DB_FAIL) {
-        json_decref(items);
-        return err->rc;
-    }
-    *out = json_pack("{s:o}", "items", items);
-    return TEND_OK;
+    return sla_store_rows_json(db, CALENDAR_ROW " ORDER BY name, id", row_json, out, err);
 }
 
 enum tend_rc
 calendars_store_get_json(struct db *db, int64_t id, json_t **out, struct tend_err *err)
 {
-    struct db_stmt *st = db_prepare(db, CALENDAR_ROW " WHERE id = ?", err);
-    enum db_step_result r;
-
-    if (!st)
-        return err->rc;
-    db_bind_int64(st, 1, id);
-    r = db_step(st, err);
-    if (r == DB_ROW)
-        *out = row_json(st);
-    db_reset(st);
-    if (r == DB_FAIL)
-        return err->rc;
-    if (r == DB_DONE)
-        return tend_fail(err, TEND_ENOTFOUND, "id", "no calendar %lld", (long long)id);
-    return TEND_OK;
+    return sla_store_row_json(db, CALENDAR_ROW " WHERE id = ?", id, "calendar", row_json, out, err);
 }
 
 enum tend_rc
@@ -196,14 +168,21 @@ static enum tend_rc
 store_definition(struct db *db, int64_t id, const struct calendar *cal, const char *text, const char *actor,
                  const char *event, int64_t now, json_t **out, struct tend_err *err)
 {
-    struct db_stmt *st = db_prepare(db,
-                                    "UPDATE calendars SET name = ?, definition = ?, version = version + 1, "
-                                    "updated_at = ? WHERE id = ?",
-                                    err);
+    struct db_stmt *st;
+    struct calendar *old = NULL;
     enum tend_rc rc;
 
-    if (!st)
+    rc = calendars_store_load(db, id, &old, NULL, err); /* clocks counted on it so far */
+    if (rc)
+        return rc;
+    st = db_prepare(db,
+                    "UPDATE calendars SET name = ?, definition = ?, version = version + 1, "
+                    "updated_at = ? WHERE id = ?",
+                    err);
+    if (!st) {
+        calendar_free(old);
         return err->rc;
+    }
     db_bind_str(st, 1, calendar_name(cal));
     db_bind_str(st, 2, text);
     db_bind_int64(st, 3, now);
@@ -212,6 +191,9 @@ store_definition(struct db *db, int64_t id, const struct calendar *cal, const ch
     if (!rc)
         rc = event_record(db, event, "calendar", id, actor, json_pack("{s:s}", "name", calendar_name(cal)),
                           now, err);
+    if (!rc)
+        rc = sla_calendar_replan(db, id, old, cal, now, actor, err);
+    calendar_free(old);
     return rc ? rc : calendars_store_get_json(db, id, out, err);
 }
 
@@ -276,10 +258,23 @@ calendars_store_import_ics(struct db *db, int64_t id, const json_t *body, const 
 enum tend_rc
 calendars_store_delete(struct db *db, int64_t id, const char *actor, int64_t now, struct tend_err *err)
 {
-    struct db_stmt *st = db_prepare(db, "DELETE FROM calendars WHERE id = ? RETURNING name", err);
+    struct db_stmt *st = db_prepare(db, "SELECT name FROM sla_policies WHERE calendar_id = ? ORDER BY position", err);
     enum db_step_result r;
     char name[128] = "";
 
+    if (!st)
+        return err->rc;
+    db_bind_int64(st, 1, id);
+    r = db_step(st, err);
+    if (r == DB_ROW)
+        strlcopy(name, db_col_text(st, 0), sizeof(name));
+    db_reset(st);
+    if (r == DB_FAIL)
+        return err->rc;
+    if (r == DB_ROW)
+        return tend_fail(err, TEND_ECONFLICT, "id", "SLA policy '%s' measures on this calendar: give it another first",
+                         name);
+    st = db_prepare(db, "DELETE FROM calendars WHERE id = ? RETURNING name", err);
     if (!st)
         return err->rc;
     db_bind_int64(st, 1, id);

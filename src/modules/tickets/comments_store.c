@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "modules/attachments/attachments.h"
+#include "modules/sla/sla.h"
+#include "modules/users/users.h"
 #include "platform/db/events.h"
 #include "platform/util/util.h"
 #include "tickets.h"
@@ -88,6 +90,15 @@ comments_store_add(struct db *db, const struct comment_input *in, const struct t
                           json_pack("{s:I,s:b,s:i}", "comment_id", (json_int_t)id, "internal",
                                     in->internal, "attachments", in->nattachments),
                           now, err);
+    if (rc == TEND_OK && !in->internal) { /* a public reply answers the customer, or asks for an answer */
+        struct ticket t;
+        rc = tickets_store_get(db, in->ticket_id, NULL, &t, err);
+        if (rc == TEND_OK) {
+            rc = sla_ticket_happened(db, &t, actor->roles == ROLE_CUSTOMER ? SLA_CUSTOMER_REPLY : SLA_AGENT_REPLY,
+                                     now, actor->name, err);
+            ticket_cleanup(&t);
+        }
+    }
     if (rc) {
         json_decref(*out);
         *out = NULL;

@@ -489,3 +489,23 @@ ticket_config_categories_json(struct db *db, const char *kind, json_t **out, str
     }
     return TEND_OK;
 }
+
+enum tend_rc
+ticket_status_pauses_sla(struct db *db, const struct ticket *t, int *pauses, struct tend_err *err)
+{
+    const struct workflow *wf = NULL;
+    struct ticket_type type;
+    enum tend_rc rc;
+    int i;
+
+    *pauses = 0;
+    memset(&type, 0, sizeof(type));
+    rc = ticket_config_type(db, NULL, t->type_id, "type", &type, err);
+    if (rc == TEND_OK)
+        rc = ticket_config_workflow_cached(db, type.workflow_id, &wf, err);
+    if (rc || !wf)
+        return rc;
+    i = workflow_status_index(wf, t->status);
+    *pauses = i >= 0 && wf->statuses[i].pauses_sla;
+    return TEND_OK;
+}

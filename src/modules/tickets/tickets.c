@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modules/sla/sla.h"
 #include "modules/users/users.h"
 #include "platform/http/api.h"
 #include "platform/util/jbuf.h"
@@ -622,6 +623,11 @@ ticket_write_json(struct jbuf *b, const struct ticket *t, int customer)
     jbuf_time(b, t->created_at);
     jbuf_lit(b, ",\"updated_at\":");
     jbuf_time(b, t->updated_at);
+    jbuf_lit(b, ",\"sla\":");
+    if (customer) /* targets are the organisation's own business */
+        jbuf_lit(b, "null");
+    else
+        sla_summary_write(b, t->sla_policy_id, t->sla_due_at, t->sla_warn_at, t->sla_flags, time_now_ms());
     jbuf_raw(b, "}", 1);
 }
 

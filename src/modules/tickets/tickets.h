@@ -47,6 +47,12 @@ struct ticket {
     int64_t version;
     int64_t created_at; /* epoch ms */
     int64_t updated_at;
+    /* the SLA summary the SLA engine keeps (sla.h): policy, earliest due and
+     * warning instants of running clocks (0 none), SLA_FLAG_* bits */
+    int64_t sla_policy_id;
+    int64_t sla_due_at;
+    int64_t sla_warn_at;
+    int64_t sla_flags;
 };
 
 void ticket_cleanup(struct ticket *t);
@@ -165,7 +171,12 @@ char *ticket_tag_normalise(const char *s, size_t len);
 #define TF_MAX_VALUES 8
 #define TICKET_MAX_CUSTOM_FILTERS 4
 
-enum ticket_sort { SORT_ID, SORT_CREATED, SORT_UPDATED, SORT_PRIORITY, SORT_CUSTOM };
+enum ticket_sort { SORT_ID, SORT_CREATED, SORT_UPDATED, SORT_PRIORITY, SORT_CUSTOM, SORT_SLA_DUE };
+
+/* sla= filter values: the SLA summary state (sla.h), 0 when not filtered. */
+enum ticket_sla_filter { TSLA_ANY, TSLA_RUNNING, TSLA_WARNING, TSLA_BREACHED, TSLA_PAUSED, TSLA_ACHIEVED, TSLA_NONE };
+/* Tickets without a running SLA clock sort as due at this instant (last). */
+#define TICKET_SLA_DUE_NEVER INT64_C(9000000000000000)
 
 struct ticket_custom_filter {
     char path[48];  /* "$.key" */
@@ -190,6 +201,8 @@ struct ticket_filter {
     int64_t assignee_id, group_id, organisation_id, category_id, fault_code_id;
     int64_t watcher_id;
     int64_t created_after, created_before, updated_after, updated_before; /* 0: not set */
+    int sla_state;          /* enum ticket_sla_filter */
+    int64_t sla_within_ms;  /* sla_due_within: due within this long and not breached; 0 not set */
     struct ticket_custom_filter custom[TICKET_MAX_CUSTOM_FILTERS];
     struct ticket_scope scope;
     /* keyset: rows after (after_value, after_id) in sort order; after_id 0 = from the start */
@@ -229,6 +242,8 @@ enum tend_rc tickets_store_create(struct db *db, const struct ticket_input *in,
 /* Read a ticket; TEND_ENOTFOUND if absent or outside `scope` (NULL: any). */
 enum tend_rc tickets_store_get(struct db *db, int64_t id, const struct ticket_scope *scope,
                                struct ticket *out, struct tend_err *err);
+/* Whether ticket `t`'s status pauses SLA clocks (its workflow says so). */
+enum tend_rc ticket_status_pauses_sla(struct db *db, const struct ticket *t, int *pauses, struct tend_err *err);
 /* Update (and with TF_STATUS, transition) a ticket. TF_VERSION is checked when
  * set. On a version conflict `out` stays filled with the current ticket. */
 enum tend_rc tickets_store_update(struct db *db, int64_t id, const struct ticket_input *in,

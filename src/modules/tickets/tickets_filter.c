@@ -146,14 +146,16 @@ sort_param(const char *v, const struct custom_field *fields, int nfields, struct
         f->sort = SORT_UPDATED;
     else if (strcmp(v, "priority") == 0)
         f->sort = SORT_PRIORITY;
+    else if (strcmp(v, "sla_due_at") == 0)
+        f->sort = SORT_SLA_DUE;
     else if (strncmp(v, "custom.", 7) == 0 && field_named(fields, nfields, v + 7)) {
         f->sort = SORT_CUSTOM;
         snprintf(f->sort_path, sizeof(f->sort_path), "$.%s", v + 7);
         f->sort_numeric = cf_type_numeric(field_named(fields, nfields, v + 7)->type);
     } else
         return tend_fail(err, TEND_ESYNTAX, "sort",
-                         "must be id, created_at, updated_at, priority or custom.<key>, with - for "
-                         "descending");
+                         "must be id, created_at, updated_at, priority, sla_due_at or custom.<key>, with - "
+                         "for descending");
     return TEND_OK;
 }
 
@@ -259,6 +261,20 @@ ticket_filter_parse(const char *const *names, const char *const *values, int n,
             rc = time_param(k, v, &f->updated_after, err);
         } else if (strcmp(k, "updated_before") == 0) {
             rc = time_param(k, v, &f->updated_before, err);
+        } else if (strcmp(k, "sla") == 0) {
+            static const char *const states[] = {"", "running", "warning", "breached", "paused", "achieved", "none", NULL};
+            f->sla_state = 0;
+            for (int s = 1; states[s]; s++)
+                if (strcmp(states[s], v) == 0)
+                    f->sla_state = s;
+            if (!f->sla_state)
+                rc = tend_fail(err, TEND_ESYNTAX, k, "must be running, warning, breached, paused, achieved or none");
+        } else if (strcmp(k, "sla_due_within") == 0) {
+            int64_t minutes;
+            if (parse_int64(v, strlen(v), 1, 525600, &minutes) != 0)
+                rc = tend_fail(err, TEND_ESYNTAX, k, "must be whole minutes from 1 to 525600 (a year)");
+            else
+                f->sla_within_ms = minutes * 60000;
         } else if (strncmp(k, "custom.", 7) == 0) {
             rc = custom_param(k, v, fields, nfields, f, err);
         } else if (list_only && strcmp(k, "sort") == 0) {
@@ -300,6 +316,9 @@ ticket_filter_cursor(const struct ticket_filter *f, const struct ticket *last, c
         break;
     case SORT_PRIORITY:
         value = ticket_priority_rank(last->priority);
+        break;
+    case SORT_SLA_DUE:
+        value = (long long)(last->sla_due_at ? last->sla_due_at : TICKET_SLA_DUE_NEVER);
         break;
     case SORT_CUSTOM:
         kind = 3;

@@ -123,6 +123,47 @@ id_filter(struct sql *q, const char *column, int64_t v)
 }
 
 /* WHERE conditions of `f` (filters and scope, not the keyset). */
+/* The SLA filters, on the summary columns as the SLA engine keeps them
+ * (sla.h: flags 1 breached, 2 paused, 4 achieved, 8 has clocks) at this instant. */
+static void
+sla_where(struct sql *q, const struct ticket_filter *f)
+{
+    int64_t now = time_now_ms();
+
+    switch (f->sla_state) {
+    case TSLA_RUNNING:
+        cond(q, "(t.sla_due_at >= ? AND (t.sla_flags & 1) = 0 AND (t.sla_warn_at IS NULL OR t.sla_warn_at > ?))");
+        param_int(q, now);
+        param_int(q, now);
+        break;
+    case TSLA_WARNING:
+        cond(q, "(t.sla_due_at >= ? AND (t.sla_flags & 1) = 0 AND t.sla_warn_at <= ?)");
+        param_int(q, now);
+        param_int(q, now);
+        break;
+    case TSLA_BREACHED:
+        cond(q, "((t.sla_flags & 1) <> 0 OR t.sla_due_at < ?)");
+        param_int(q, now);
+        break;
+    case TSLA_PAUSED:
+        cond(q, "((t.sla_flags & 3) = 2)");
+        break;
+    case TSLA_ACHIEVED:
+        cond(q, "((t.sla_flags & 5) = 4)");
+        break;
+    case TSLA_NONE:
+        cond(q, "((t.sla_flags & 8) = 0)");
+        break;
+    default:
+        break;
+    }
+    if (f->sla_within_ms) {
+        cond(q, "(t.sla_due_at >= ? AND t.sla_due_at <= ? AND (t.sla_flags & 1) = 0)");
+        param_int(q, now);
+        param_int(q, now + f->sla_within_ms);
+    }
+}
+
 static void
 where(struct sql *q, const struct ticket_filter *f)
 {
@@ -174,6 +215,7 @@ where(struct sql *q, const struct ticket_filter *f)
         cond(q, "t.updated_at < ?");
         param_int(q, f->updated_before);
     }
+    sla_where(q, f);
     for (int i = 0; i < f->ncustom; i++) {
         const struct ticket_custom_filter *c = &f->custom[i];
         char text[160], expr[96];
@@ -209,6 +251,8 @@ sort_expr(const struct sql *q, const struct ticket_filter *f)
         return "t.updated_at";
     case SORT_PRIORITY:
         return "t.priority_rank";
+    case SORT_SLA_DUE:
+        return "coalesce(t.sla_due_at, 9000000000000000)"; /* TICKET_SLA_DUE_NEVER */
     case SORT_CUSTOM: {
         static _Thread_local char expr[96];
         tickets_custom_expr(q->pg, "t.", f->sort_path + 2, f->sort_numeric, expr, sizeof(expr));
@@ -391,7 +435,8 @@ counters_answer(const struct ticket_filter *f, const char **dim, int64_t *key)
 
     if (f->nstatuses || f->ncategories || f->npriorities || f->ntypes || f->nchannels ||
         f->category_id || f->fault_code_id || f->watcher_id || f->tag || f->customer_ref ||
-        f->created_after || f->created_before || f->updated_after || f->updated_before || f->ncustom)
+        f->created_after || f->created_before || f->updated_after || f->updated_before || f->ncustom ||
+        f->sla_state || f->sla_within_ms)
         return 0;
     *dim = "all";
     *key = 0;

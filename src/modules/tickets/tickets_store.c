@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "modules/users/users.h"
+#include "modules/sla/sla.h"
 #include "platform/db/events.h"
 #include "platform/util/util.h"
 #include "ticket_config.h"
@@ -53,6 +54,10 @@ tickets_store_read_columns(struct db_stmt *st, struct ticket *t, int borrow)
     t->resolution_code = borrow ? (char *)db_col_text(st, 22) : dup_or_null(st, 22);
     t->resolution = borrow ? (char *)db_col_text(st, 23) : dup_or_null(st, 23);
     t->merged_into_id = ref_col(st, 24);
+    t->sla_policy_id = ref_col(st, 25);
+    t->sla_due_at = ref_col(st, 26);
+    t->sla_warn_at = ref_col(st, 27);
+    t->sla_flags = db_col_int64(st, 28);
 }
 
 static void
@@ -376,6 +381,8 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const struct 
                                     out->assignee_id ? json_integer(out->assignee_id) : json_null(),
                                     "group_id", out->group_id ? json_integer(out->group_id) : json_null()),
                           now, err);
+    if (rc == TEND_OK)
+        rc = sla_ticket_happened(db, out, SLA_TICKET_CREATED, now, actor->name, err);
     if (rc && out->subject)
         ticket_cleanup(out);
     return rc;
@@ -585,6 +592,8 @@ tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input 
                               json_pack("{s:s,s:s,s:s,s:s}", "from", old_status, "to", t->status,
                                         "category", t->status_category, "transition", via->name),
                               now, err);
+        if (rc == TEND_OK)
+            rc = sla_ticket_happened(db, t, SLA_TICKET_CHANGED, now, actor->name, err);
     }
     json_decref(changes);
     return rc;

@@ -180,8 +180,9 @@ json_t *
 group_to_json(const struct group *g)
 {
     char created[40], updated[40];
-    return json_pack("{s:I,s:s,s:s,s:O,s:s,s:s}", "id", (json_int_t)g->id, "name", g->name,
-                     "description", g->description, "members", g->members, "created_at",
+    return json_pack("{s:I,s:s,s:s,s:O,s:o,s:s,s:s}", "id", (json_int_t)g->id, "name", g->name,
+                     "description", g->description, "members", g->members, "lead_id",
+                     g->lead_id ? json_integer(g->lead_id) : json_null(), "created_at",
                      time_format_rfc3339(g->created_at, created, sizeof(created)), "updated_at",
                      time_format_rfc3339(g->updated_at, updated, sizeof(updated)));
 }
@@ -334,6 +335,11 @@ group_input_parse(const json_t *body, int create, struct group_input *g, struct 
                 g->members[g->nmembers++] = json_integer_value(m);
             }
             g->has_members = 1;
+        } else if (strcmp(key, "lead_id") == 0) {
+            if (!json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) < 1))
+                return tend_fail(err, TEND_EINVAL, "lead_id", "must be a user id, or null");
+            g->lead_id = json_is_null(v) ? 0 : json_integer_value(v);
+            g->has_lead = 1;
         } else {
             return tend_fail(err, TEND_EINVAL, key, "is not a known field");
         }

@@ -108,6 +108,8 @@ struct group_input {
     char *name, *description;
     int64_t *members;
     int nmembers, has_members;
+    int64_t lead_id; /* with has_lead: the group lead (0: none) */
+    int has_lead;
 };
 
 enum tend_rc group_input_parse(const json_t *body, int create, struct group_input *in,
@@ -120,6 +122,7 @@ struct group {
     char *name;        /* owned */
     char *description; /* owned */
     json_t *members;   /* owned: [{id, username, display_name}] */
+    int64_t lead_id;   /* who SLA escalations notify as the group lead, 0 none */
     int64_t created_at, updated_at;
 };
 
@@ -133,6 +136,10 @@ enum tend_rc groups_store_get(struct db *db, int64_t id, struct group *out, stru
 enum tend_rc groups_store_save(struct db *db, int64_t id, const char *name, const char *description,
                                const int64_t *members, int nmembers, int64_t now, int64_t *out_id,
                                struct tend_err *err);
+
+/* Set (lead_id > 0) or clear the lead of group `id`: an active staff user,
+ * else TEND_EINVAL naming lead_id. */
+enum tend_rc groups_store_set_lead(struct db *db, int64_t id, int64_t lead_id, struct tend_err *err);
 
 /* Check a username: 2-64 of [a-z0-9._-], starting with a letter or digit. */
 enum tend_rc user_check_username(const char *username, struct tend_err *err);

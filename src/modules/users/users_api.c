@@ -359,6 +359,8 @@ group_apply(struct api_write *w, struct db *db)
                                         g->in.has_members ? g->in.members : NULL, g->in.nmembers,
                                         now, &id, &w->task.err);
 
+    if (rc == TEND_OK && g->in.has_lead)
+        rc = groups_store_set_lead(db, id, g->in.lead_id, &w->task.err);
     if (rc)
         return rc;
     rc = groups_store_get(db, id, &g->result, &w->task.err);

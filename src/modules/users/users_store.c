@@ -256,13 +256,14 @@ read_group(struct db_stmt *st, void *out)
     g->description = xstrdup(db_col_text(st, 2));
     g->created_at = db_col_int64(st, 3);
     g->updated_at = db_col_int64(st, 4);
+    g->lead_id = db_col_is_null(st, 5) ? 0 : db_col_int64(st, 5);
 }
 
 enum tend_rc
 groups_store_get(struct db *db, int64_t id, struct group *out, struct tend_err *err)
 {
     struct db_stmt *st = db_prepare(
-        db, "SELECT id, name, description, created_at, updated_at FROM groups WHERE id = ?", err);
+        db, "SELECT id, name, description, created_at, updated_at, lead_id FROM groups WHERE id = ?", err);
     enum tend_rc rc;
 
     if (!st)
@@ -404,4 +405,31 @@ groups_store_save(struct db *db, int64_t id, const char *name, const char *descr
     }
     *out_id = id;
     return TEND_OK;
+}
+
+enum tend_rc
+groups_store_set_lead(struct db *db, int64_t id, int64_t lead_id, struct tend_err *err)
+{
+    struct db_stmt *st;
+
+    if (lead_id) {
+        struct user u;
+        enum tend_rc rc = users_store_get(db, lead_id, &u, err);
+        if (rc == TEND_ENOTFOUND)
+            return tend_fail(err, TEND_EINVAL, "lead_id", "no user %lld", (long long)lead_id);
+        if (rc)
+            return rc;
+        rc = u.disabled || u.roles == ROLE_CUSTOMER
+                 ? tend_fail(err, TEND_EINVAL, "lead_id", "must be an active staff user")
+                 : TEND_OK;
+        user_cleanup(&u);
+        if (rc)
+            return rc;
+    }
+    st = db_prepare(db, "UPDATE groups SET lead_id = ? WHERE id = ?", err);
+    if (!st)
+        return err->rc;
+    db_bind_ref(st, 1, lead_id);
+    db_bind_int64(st, 2, id);
+    return db_run(st, err);
 }
