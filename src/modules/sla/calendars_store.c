@@ -37,19 +37,10 @@ enum tend_rc
 calendars_store_list(struct db *db, json_t **out, struct tend_err *err)
 {
     struct db_stmt *st = db_prepare(db, CALENDAR_ROW " ORDER BY name, id", err);
-    enum db_step_result r;
     json_t *items;
 
-    if (!st)
+    if (!st || db_collect_json(st, row_json, &items, err))
         return err->rc;
-    items = json_array();
-    while ((r = db_step(st, err)) == DB_ROW)
-        json_array_append_new(items, row_json(st));
-    db_reset(st);
-    if (r == DB_FAIL) {
-        json_decref(items);
-        return err->rc;
-    }
     *out = json_pack("{s:o}", "items", items);
     return TEND_OK;
 }
