@@ -26,9 +26,9 @@ notify_config_defaults(struct notify_config *cfg)
     cfg->smtp_tls = SMTP_TLS_NONE;
     cfg->max_attempts = 8;
     cfg->poll_ms = 1000;
-    cfg->retry_base_ms = 30 * 1000;
-    cfg->retry_cap_ms = 6 * 3600 * 1000LL;
-    cfg->timeout_ms = 10 * 1000;
+    cfg->retry_base_ms = 30000;
+    cfg->retry_cap_ms = 6LL * 3600 * 1000;
+    cfg->timeout_ms = 10000;
 }
 
 int
