@@ -88,6 +88,23 @@ describe('notifications', { timeout: 60000 }, () => {
     assert.equal(mailsTo(zhao).filter((m) => m.raw.includes(`tend.ticket-${t.body.id}.`)).length, 0);
   });
 
+  it('a reassignment reaches the new assignee; a status change reaches the assignee and the watchers', async () => {
+    const t = await li.c.post(T, { subject: tag('reassign'), watchers: [zhao.id] });
+    assert.equal(t.status, 201, t.text);
+    const p = await li.c.patch(`${T}/${t.body.id}`, { version: t.body.version, assignee_id: wang.id });
+    assert.equal(p.status, 200, p.text);
+    const got = async (u, kind) => (await u.c.get('/api/v1/notifications?limit=100')).body.items
+      .find((n) => n.entity_id === t.body.id && n.kind === kind);
+    await until(() => got(wang, 'ticket.assigned'), 10000, 'the reassignment');
+    const tr = (await li.c.get(`${T}/${t.body.id}/transitions`)).body;
+    const to = (tr.items || tr)[0].to;
+    const moved = await li.c.post(`${T}/${t.body.id}/transitions`, { to });
+    assert.equal(moved.status, 200, moved.text);
+    await until(() => got(wang, 'ticket.status_changed'), 10000, 'the assignee hears of the move');
+    await until(() => got(zhao, 'ticket.status_changed'), 10000, 'the watcher hears of the move');
+    assert.equal(await got(li, 'ticket.status_changed'), undefined, 'not the one who moved it');
+  });
+
   it('counts unread, marks one and then all as read', async () => {
     const before = await unread(wang);
     assert.ok(before >= 2, `unread ${before}`);
