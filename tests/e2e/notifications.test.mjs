@@ -82,7 +82,9 @@ test('an admin sees a failed webhook delivery with its error and retries it', as
   await page.waitForFunction((s) => document.querySelector(s)?.dataset.value === 'pending',
     `${sel('delivery-row')}[data-id="${failed.id}"] ${sel('delivery-status')}`);
   await rx.waitFor(() => rx.ok().some((r) => JSON.parse(r.body).entity_id === ticket.id), 10000, 'the retried webhook');
-  const after = (await api(suite, 'GET', `/api/v1/deliveries/${failed.id}`, undefined, 200)).body;
-  assert.equal(after.status, 'sent');
+  const after = await until(async () => {
+    const d = (await api(suite, 'GET', `/api/v1/deliveries/${failed.id}`, undefined, 200)).body;
+    return d.status === 'sent' && d;
+  }, 10000, 'the delivery recorded as sent');
   assert.deepEqual(after.attempt_log.map((a) => a.ok), [false, false, true]);
 });
