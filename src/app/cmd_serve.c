@@ -17,6 +17,7 @@
 #include "platform/http/server.h"
 #include "platform/util/util.h"
 #include "jobs.h"
+#include "notify_setup.h"
 #include "routes.h"
 
 int
@@ -105,7 +106,7 @@ parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port)
 int
 cmd_serve(int argc, char **argv)
 {
-    struct option_def defs[] = {
+    struct option_def defs[32] = {
         {"listen", "TEND_LISTEN", "HOST:PORT", "address to listen on", "127.0.0.1:8080"},
         {"threads", "TEND_THREADS", "N", "event-loop threads (1-64; default: the number of cores)",
          NULL},
@@ -119,7 +120,6 @@ cmd_serve(int argc, char **argv)
          "behind nginx: take the client's address from X-Forwarded-For (sign-in limits, logs)", "off"},
         {"node", "TEND_NODE", "NAME", "this node's name in logs, X-Tend-Node and job runs (default: HOST:PORT)",
          NULL},
-        {NULL, NULL, NULL, NULL, NULL},
     };
     const char *synopsis = "Serve the web app and the JSON API.";
     struct http_config cfg;
@@ -130,8 +130,13 @@ cmd_serve(int argc, char **argv)
     int64_t every_ms = 0;
     const char *threads, *log;
     int64_t nthreads;
-    int rc = options_parse("serve", synopsis, defs, argc, argv);
+    int rc, ndefs = 0;
 
+    while (defs[ndefs].name)
+        ndefs++;
+    for (int i = 0; i < notify_options_count; i++)
+        defs[ndefs++] = notify_options[i];
+    rc = options_parse("serve", synopsis, defs, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
     memset(&cfg, 0, sizeof(cfg));
@@ -193,6 +198,10 @@ cmd_serve(int argc, char **argv)
         return 2;
     }
     cfg.trust_proxy = strcmp(options_get(defs, "trust-proxy"), "on") == 0;
+    if (notify_setup(defs, options_get(defs, "listen")) != 0)
+        return 2;
+    cfg.on_writer = notify_on_writer;
+    cfg.on_writer_stop = notify_on_writer_stop;
     cfg.node = node;
     cfg.jobs = app_jobs;
     cfg.njobs = app_jobs_count;

@@ -385,6 +385,12 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
         rc = walk_status(db, &t, d->status, at, err);
         ticket_cleanup(&t);
     }
+    if (rc == TEND_OK) { /* the demo's history is not news: nobody is notified of it */
+        struct db_stmt *st = db_prepare(
+            db, "UPDATE notify_cursor SET last_event_id = (SELECT COALESCE(MAX(id), 0) FROM events) WHERE name = 'fanout'",
+            err);
+        rc = st ? db_run(st, err) : err->rc;
+    }
     if (rc) {
         db_rollback(db);
         return rc;

@@ -5,6 +5,7 @@
 #include "meta_api.h"
 #include "modules/attachments/attachments_api.h"
 #include "modules/auth/auth_api.h"
+#include "modules/notifications/notifications_api.h"
 #include "modules/tickets/tickets_api.h"
 #include "modules/sla/calendars_api.h"
 #include "modules/sla/policies_api.h"

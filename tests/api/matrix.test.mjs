@@ -9,7 +9,7 @@
 // and authorisation".
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, dbQuery } from '../lib/server.mjs';
 import { client, assertProblem, assertUnauthorized, tag } from './client.mjs';
 import { readRoutes, routeKey } from './routes.mjs';
 import { workflowDef } from './tickets_lib.mjs';
@@ -39,6 +39,8 @@ const DOCUMENTED = {
   'tickets:export': ['admin', 'manager', 'dispatcher', 'agent', 'finance'],
   'ticket_config:read': ROLES,
   'ticket_config:manage': ['admin'],
+  // migrations/0007_notify.sql, docs/api-notify.md
+  'notify:manage': ['admin'],
 };
 const KEY = `mx${Date.now().toString(36)}`; // config keys: [a-z][a-z0-9_]*
 
@@ -240,6 +242,39 @@ const SAMPLES = {
     perm: 'tickets:update', ok: [200], path: (x) => `${T}/${x.ticket}/on-site`, body: () => ({}),
   },
   'GET /api/v1/sla/report': { perm: 'sla:read', ok: [200], path: () => '/api/v1/sla/report?by=priority' },
+
+  'GET /api/v1/notifications': { perm: 'session:any', ok: [200] },
+  'GET /api/v1/notifications/unread-count': { perm: 'session:any', ok: [200] },
+  'POST /api/v1/notifications/:id/read': {
+    perm: 'session:any', ok: [204], path: async (x, who) => `/api/v1/notifications/${await x.notification(who)}/read`,
+  },
+  'POST /api/v1/notifications/read-all': { perm: 'session:any', ok: [200] },
+  'GET /api/v1/notification-preferences': { perm: 'session:any', ok: [200] },
+  'PUT /api/v1/notification-preferences': {
+    perm: 'session:any', ok: [200], body: () => ({ channels: { 'ticket.commented': { email: true } } }),
+  },
+  'GET /api/v1/webhooks': { perm: 'notify:manage', ok: [200] },
+  'POST /api/v1/webhooks': {
+    perm: 'notify:manage', ok: [201], body: (x, who) => ({ name: `${MARK} hook by ${who}`, url: 'https://example.test/hook',
+      active: false }),
+  },
+  'PATCH /api/v1/webhooks/:id': {
+    perm: 'notify:manage', ok: [200], path: (x) => `/api/v1/webhooks/${x.webhook}`,
+    body: (x, who) => ({ name: `${MARK} hook renamed by ${who}` }),
+  },
+  'GET /api/v1/deliveries': { perm: 'notify:manage', ok: [200] },
+  'GET /api/v1/deliveries/:id': { perm: 'notify:manage', ok: [200], path: async (x) => `/api/v1/deliveries/${await x.failedDelivery()}` },
+  'POST /api/v1/deliveries/:id/retry': {
+    perm: 'notify:manage', ok: [200], path: async (x) => `/api/v1/deliveries/${await x.failedDelivery()}/retry`,
+  },
+  'GET /api/v1/email-templates': { perm: 'notify:manage', ok: [200] },
+  'PUT /api/v1/email-templates/:kind/:language': {
+    perm: 'notify:manage', ok: [200], path: () => '/api/v1/email-templates/ticket.created/en',
+    body: (x, who) => ({ subject: `[{{ticket.number}}] new (${who})`, body_text: '{{link}}', body_html: '<p>{{link}}</p>' }),
+  },
+  'POST /api/v1/email-templates/preview': {
+    perm: 'notify:manage', ok: [200], body: () => ({ kind: 'ticket.created', language: 'zh-CN' }),
+  },
 };
 
 const ROUTES = readRoutes();
@@ -312,6 +347,20 @@ describe('authorisation matrix', { timeout: 30000 }, () => {
     x.policyVersion = async () => (await admin.get(`/api/v1/sla-policies/${x.policy}`)).body.version;
     x.sparePolicy = async () => make('POST /api/v1/sla-policies', '/api/v1/sla-policies',
       { ...POLICY, name: `${MARK} spare policy ${Math.random()}` });
+    // a notification of the caller's own (made as the fan-out would); anonymous callers get any id
+    x.notification = async (who) => {
+      if (!sessions[who]) return 1;
+      const me = (await sessions[who].get('/api/v1/auth/me')).body;
+      const uid = (me.user || me).id;
+      return Number(dbQuery(server.db, 'INSERT INTO notifications (user_id, kind, event_id, entity, entity_id, title, '
+        + `created_at) VALUES (${uid}, 'ticket.assigned', 0, 'ticket', 1, 'matrix', 0) RETURNING id`).trim());
+    };
+    // a delivery parked as failed (as the notifier leaves one)
+    x.failedDelivery = async () => Number(dbQuery(server.db, 'INSERT INTO deliveries (channel, event_id, event_type, '
+      + "recipient, payload, status, attempts, max_attempts, next_at, last_error, created_at, updated_at) VALUES ('webhook', 0, "
+      + "'ticket.created', 'https://example.test/none', '{}', 'failed', 8, 8, 0, 'matrix', 0, 0) RETURNING id").trim());
+    x.webhook = await make('POST /api/v1/webhooks', '/api/v1/webhooks', { name: `${MARK} target hook`,
+      url: 'https://example.test/target', active: false });
     x.spareToken = async () => {
       const r = await admin.post('/api/v1/tokens', { name: `${MARK} spare`, scopes: ['tickets:read'] });
       assert.equal(r.status, 201, r.text);

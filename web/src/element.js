@@ -1,19 +1,19 @@
 // The Element Plus components the console uses, registered globally by name so
 // that the bundle carries only these (add a component here when a page needs it).
 import {
-  ElAlert, ElAside, ElButton, ElCard, ElCheckbox, ElConfigProvider, ElContainer, ElDatePicker,
+  ElAlert, ElAside, ElBadge, ElButton, ElCard, ElCheckbox, ElConfigProvider, ElContainer, ElDatePicker,
   ElDescriptions, ElDescriptionsItem, ElDialog, ElDropdown, ElDropdownItem, ElDropdownMenu,
   ElEmpty, ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLoading, ElMain,
   ElMenu, ElMenuItem, ElOption, ElPopover, ElRadioButton, ElRadioGroup, ElResult, ElSelect,
-  ElSwitch, ElTable, ElTableColumn, ElTag,
+  ElSwitch, ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag,
 } from 'element-plus';
 
 const components = [
-  ElAlert, ElAside, ElButton, ElCard, ElCheckbox, ElConfigProvider, ElContainer, ElDatePicker,
+  ElAlert, ElAside, ElBadge, ElButton, ElCard, ElCheckbox, ElConfigProvider, ElContainer, ElDatePicker,
   ElDescriptions, ElDescriptionsItem, ElDialog, ElDropdown, ElDropdownItem, ElDropdownMenu,
   ElEmpty, ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElMain, ElMenu,
   ElMenuItem, ElOption, ElPopover, ElRadioButton, ElRadioGroup, ElResult, ElSelect, ElSwitch,
-  ElTable, ElTableColumn, ElTag,
+  ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag, ElBadge,
 ];
 
 export default {

@@ -19,6 +19,12 @@ const ADMIN_VIEWS = {
   CustomFieldsView: () => import('./views/admin/CustomFieldsView.vue'),
   CategoriesView: () => import('./views/admin/CategoriesView.vue'),
 };
+// the outbox's admin pages (notify:manage)
+const NOTIFY_VIEWS = {
+  WebhooksView: () => import('./views/admin/WebhooksView.vue'),
+  EmailTemplatesView: () => import('./views/admin/EmailTemplatesView.vue'),
+  DeliveriesView: () => import('./views/admin/DeliveriesView.vue'),
+};
 
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { title: 'login.title', public: true } },
@@ -55,6 +61,22 @@ const routes = [
         component: ADMIN_VIEWS[view],
         meta: { title, perm: 'ticket_config:manage' },
       })),
+      ...[
+        ['webhooks', 'admin-webhooks', 'WebhooksView', 'webhooks.title'],
+        ['email-templates', 'admin-email-templates', 'EmailTemplatesView', 'templates.title'],
+        ['deliveries', 'admin-deliveries', 'DeliveriesView', 'deliveries.title'],
+      ].map(([path, name, view, title]) => ({
+        path: `admin/${path}`,
+        name,
+        component: NOTIFY_VIEWS[view],
+        meta: { title, perm: 'notify:manage' },
+      })),
+      {
+        path: 'notifications/preferences',
+        name: 'notification-preferences',
+        component: () => import('./views/NotificationPrefsView.vue'),
+        meta: { title: 'notify.prefsTitle' },
+      },
       {
         path: 'forbidden',
         name: 'forbidden',

@@ -224,21 +224,10 @@ auth_store_token_list(struct db *db, json_t **out, struct tend_err *err)
 {
     struct db_stmt *st =
         db_prepare(db, "SELECT " TOKEN_COLUMNS " FROM api_tokens ORDER BY id DESC LIMIT 1000", err);
-    enum db_step_result r;
-    json_t *items;
 
     if (!st)
         return err->rc;
-    items = json_array();
-    while ((r = db_step(st, err)) == DB_ROW)
-        json_array_append_new(items, token_row(st));
-    db_reset(st);
-    if (r == DB_FAIL) {
-        json_decref(items);
-        return err->rc;
-    }
-    *out = items;
-    return TEND_OK;
+    return db_collect_json(st, token_row, out, err);
 }
 
 enum tend_rc

@@ -458,19 +458,10 @@ sla_store_rows_json(struct db *db, const char *sql, json_t *(*row)(struct db_stm
                     struct tend_err *err)
 {
     struct db_stmt *st = db_prepare(db, sql, err);
-    enum db_step_result r;
     json_t *items;
 
-    if (!st)
+    if (!st || db_collect_json(st, row, &items, err))
         return err->rc;
-    items = json_array();
-    while ((r = db_step(st, err)) == DB_ROW)
-        json_array_append_new(items, row(st));
-    db_reset(st);
-    if (r == DB_FAIL) {
-        json_decref(items);
-        return err->rc;
-    }
     *out = json_pack("{s:o}", "items", items);
     return TEND_OK;
 }
@@ -480,18 +471,13 @@ sla_store_row_json(struct db *db, const char *sql, int64_t id, const char *what,
                    json_t **out, struct tend_err *err)
 {
     struct db_stmt *st = db_prepare(db, sql, err);
-    enum db_step_result r;
+    enum tend_rc rc;
 
     if (!st)
         return err->rc;
     db_bind_int64(st, 1, id);
-    r = db_step(st, err);
-    if (r == DB_ROW)
-        *out = row(st);
-    db_reset(st);
-    if (r == DB_FAIL)
-        return err->rc;
-    if (r == DB_DONE)
+    rc = db_one_json(st, row, out, err);
+    if (rc == TEND_ENOTFOUND)
         return tend_fail(err, TEND_ENOTFOUND, "id", "no %s %lld", what, (long long)id);
-    return TEND_OK;
+    return rc;
 }

@@ -1,6 +1,7 @@
 /* db.c: dispatch from the database interface to the backend chosen by the URL. */
 #include "db.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -210,6 +211,37 @@ db_run_counting(struct db_stmt *st, long *n, struct tend_err *err)
         (*n)++;
     db_reset(st);
     return r == DB_FAIL ? err->rc : TEND_OK;
+}
+
+enum tend_rc
+db_collect_json(struct db_stmt *st, json_t *(*row)(struct db_stmt *st), json_t **out, struct tend_err *err)
+{
+    json_t *items = json_array();
+    enum db_step_result r;
+
+    while ((r = db_step(st, err)) == DB_ROW)
+        json_array_append_new(items, row(st));
+    db_reset(st);
+    if (r == DB_FAIL) {
+        json_decref(items);
+        *out = NULL;
+        return err->rc;
+    }
+    *out = items;
+    return TEND_OK;
+}
+
+enum tend_rc
+db_one_json(struct db_stmt *st, json_t *(*row)(struct db_stmt *st), json_t **out, struct tend_err *err)
+{
+    enum db_step_result r = db_step(st, err);
+
+    if (r == DB_ROW)
+        *out = row(st);
+    db_reset(st);
+    if (r == DB_FAIL)
+        return err->rc;
+    return r == DB_ROW ? TEND_OK : TEND_ENOTFOUND;
 }
 
 enum tend_rc

@@ -82,6 +82,18 @@ enum tend_rc db_fetch_one(struct db_stmt *st, void (*read)(struct db_stmt *st, v
 /* Step every row of `st` (a DELETE ... RETURNING 1, say) and count them. */
 enum tend_rc db_run_counting(struct db_stmt *st, long *n, struct tend_err *err);
 
+struct json_t;
+
+/* Step every row of `st`, each turned into JSON by `row`: *out is the array
+ * (caller owns; NULL on failure). */
+enum tend_rc db_collect_json(struct db_stmt *st, struct json_t *(*row)(struct db_stmt *st), struct json_t **out,
+                             struct tend_err *err);
+
+/* The first row of `st` turned into JSON by `row` into *out (caller owns);
+ * TEND_ENOTFOUND (err left for the caller to word) when there is none. */
+enum tend_rc db_one_json(struct db_stmt *st, struct json_t *(*row)(struct db_stmt *st), struct json_t **out,
+                         struct tend_err *err);
+
 /* Run an "INSERT ... RETURNING id" and read the id (id may be NULL). */
 enum tend_rc db_run_returning_id(struct db_stmt *st, int64_t *id, struct tend_err *err);
 

@@ -278,6 +278,12 @@ http_server_new(const struct http_config *cfg, const struct route *routes, int n
     rc = db_writer_new(cfg->db_url, &s->writer, err);
     if (rc)
         goto fail;
+    if (cfg->on_writer) {
+        rc = cfg->on_writer(s->writer, cfg->node ? cfg->node : "tend", err);
+        if (rc)
+            goto fail;
+        s->writer_hooks = 1;
+    }
     s->pool = job_pool_new(cfg->threads > 2 ? cfg->threads : 2);
     if (cfg->njobs)
         s->scheduler = scheduler_start(cfg->jobs, cfg->njobs, s->writer, cfg->node ? cfg->node : "tend",
@@ -362,6 +368,9 @@ http_server_run(struct http_server *s)
     for (int i = 0; i < s->nthreads; i++)
         s->threads[i].tid = 0;
     scheduler_stop(s->scheduler);
+    if (s->writer_hooks && s->config.on_writer_stop)
+        s->config.on_writer_stop();
+    s->writer_hooks = 0;
     fprintf(stderr, "tend: stopped\n");
 }
 
@@ -373,6 +382,8 @@ http_server_free(struct http_server *s)
     /* the writer first: it may still complete tasks, posted to loops that are gone
      * (and the scheduler's claims, so the scheduler goes after it) */
     scheduler_stop(s->scheduler);
+    if (s->writer_hooks && s->config.on_writer_stop)
+        s->config.on_writer_stop();
     db_writer_free(s->writer);
     scheduler_free(s->scheduler);
     job_pool_free(s->pool);

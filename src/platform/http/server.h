@@ -39,6 +39,10 @@ struct http_config {
      * serving, and once after the loops stopped. Either may be NULL. */
     enum tend_rc (*on_start)(struct db *db, struct tend_err *err);
     void (*on_stop)(void);
+    /* Called once the writer runs (to start threads that write through it, such
+     * as the notifier), and before it stops. Either may be NULL. */
+    enum tend_rc (*on_writer)(struct db_writer *writer, const char *node, struct tend_err *err);
+    void (*on_writer_stop)(void);
 };
 
 struct http_server;
@@ -89,6 +93,7 @@ struct http_server {
     volatile int stopping;
     int ready;
     int started_hooks;
+    int writer_hooks; /* on_writer ran: on_writer_stop is due */
     uint32_t instance; /* random, for request ids */
 };
 

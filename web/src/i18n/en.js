@@ -4,7 +4,8 @@ export default {
   lang: { label: 'Language' },
   nav: {
     tickets: 'Tickets', users: 'Users', workflows: 'Workflows', ticketTypes: 'Ticket types',
-    customFields: 'Custom fields', categories: 'Categories',
+    customFields: 'Custom fields', categories: 'Categories', webhooks: 'Webhooks', emailTemplates: 'Email templates',
+    deliveries: 'Deliveries',
   },
   common: {
     save: 'Save', cancel: 'Cancel', reload: 'Reload', back: 'Back', delete: 'Delete', yes: 'Yes', no: 'No',
@@ -203,5 +204,29 @@ export default {
     title: 'Categories and fault codes', kindCategory: 'Categories', kindFaultCode: 'Fault codes', newRoot: 'New top-level entry',
     new: 'New entry', edit: 'Edit entry', addChild: 'Add child', name: 'Name', code: 'Code', under: 'Under "{name}"',
     empty: 'Nothing here yet', activated: '"{name}" active again', deactivated: '"{name}" deactivated',
+  },
+  notify: {
+    bell: 'Notifications', title: 'Notifications', readAll: 'Mark all read', preferences: 'Preferences',
+    empty: 'Nothing new', prefsTitle: 'Notification preferences', language: 'Email language', kind: 'Notification',
+    inApp: 'In the console', email: 'Email', saved: 'Preferences saved',
+    kinds: {
+      ticket_assigned: 'Assigned to me', ticket_mentioned: 'Mentioned', ticket_commented: 'New reply',
+      ticket_status_changed: 'Status changed', ticket_created: 'New ticket in my group',
+      sla_warning: 'SLA due soon', sla_breached: 'SLA breached', sla_escalated: 'Escalated',
+    },
+  },
+  webhooks: {
+    title: 'Webhooks', new: 'New webhook', name: 'Name', url: 'URL', events: 'Events',
+    eventsHint: 'Event types, prefixes such as ticket.* or * for all, separated by commas',
+    secretOnce: 'Signing secret (shown only now; the receiver checks X-Tend-Signature with it):', saved: 'Webhook "{name}" saved',
+  },
+  templates: {
+    title: 'Email templates', subject: 'Subject', text: 'Text', html: 'HTML', preview: 'Preview', saved: 'Template saved',
+    hint: 'Placeholders in double braces: ticket.number, ticket.subject, ticket.status, ticket.priority, actor, recipient.name, link, comment.body, sla.metric, sla.due_at, sla.level',
+  },
+  deliveries: {
+    title: 'Deliveries', channel: 'Channel', event: 'Event', recipient: 'Recipient', attempts: 'Tries',
+    lastError: 'Last error', updated: 'Updated', statusLabel: 'Status', retry: 'Retry', retried: 'Delivery {id} queued again',
+    status: { pending: 'Pending', sent: 'Sent', failed: 'Failed' },
   },
 };

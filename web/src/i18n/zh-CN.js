@@ -4,7 +4,8 @@ export default {
   lang: { label: '语言' },
   nav: {
     tickets: '工单', users: '用户', workflows: '工作流', ticketTypes: '工单类型',
-    customFields: '自定义字段', categories: '分类与故障代码',
+    customFields: '自定义字段', categories: '分类与故障代码', webhooks: 'Webhook', emailTemplates: '邮件模板',
+    deliveries: '投递记录',
   },
   common: {
     save: '保存', cancel: '取消', reload: '刷新', back: '返回', delete: '删除', yes: '是', no: '否',
@@ -203,5 +204,29 @@ export default {
     title: '分类与故障代码', kindCategory: '分类', kindFaultCode: '故障代码', newRoot: '新建顶级条目',
     new: '新建条目', edit: '编辑条目', addChild: '添加子项', name: '名称', code: '代码', under: '上级：“{name}”',
     empty: '暂无条目', activated: '“{name}”已重新启用', deactivated: '“{name}”已停用',
+  },
+  notify: {
+    bell: '通知', title: '通知', readAll: '全部标为已读', preferences: '通知设置',
+    empty: '暂无新通知', prefsTitle: '通知设置', language: '邮件语言', kind: '通知类型',
+    inApp: '控制台内', email: '邮件', saved: '通知设置已保存',
+    kinds: {
+      ticket_assigned: '指派给我', ticket_mentioned: '提到我', ticket_commented: '新回复',
+      ticket_status_changed: '状态变更', ticket_created: '我的组有新工单',
+      sla_warning: 'SLA 即将到期', sla_breached: 'SLA 已违约', sla_escalated: '已升级',
+    },
+  },
+  webhooks: {
+    title: 'Webhook', new: '新建 Webhook', name: '名称', url: 'URL', events: '事件',
+    eventsHint: '事件类型、前缀（如 ticket.*）或 *（全部），用逗号分隔',
+    secretOnce: '签名密钥（仅显示这一次；接收方用它校验 X-Tend-Signature）：', saved: 'Webhook“{name}”已保存',
+  },
+  templates: {
+    title: '邮件模板', subject: '主题', text: '纯文本', html: 'HTML', preview: '预览', saved: '模板已保存',
+    hint: '占位符用双花括号包围：ticket.number、ticket.subject、ticket.status、ticket.priority、actor、recipient.name、link、comment.body、sla.metric、sla.due_at、sla.level',
+  },
+  deliveries: {
+    title: '投递记录', channel: '渠道', event: '事件', recipient: '接收方', attempts: '尝试次数',
+    lastError: '最近错误', updated: '更新时间', statusLabel: '状态', retry: '重试', retried: '投递 {id} 已重新排队',
+    status: { pending: '待发送', sent: '已发送', failed: '失败' },
   },
 };
