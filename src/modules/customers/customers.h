@@ -193,6 +193,7 @@ enum tend_rc customers_store_tickets_of(struct db *db, const char *column, int64
 struct sheet {
     char ***rows;
     int *ncells;
+    int *lineno; /* the row's number in the file (CSV line, spreadsheet row) */
     int nrows;
 };
 void sheet_free(struct sheet *s);
@@ -224,6 +225,19 @@ const struct rec_kind *import_kind(const char *name);
 enum tend_rc import_rows(struct db *db, const struct rec_kind *k, const struct sheet *s, int partial,
                          const char *actor, int64_t now, void (*progress)(void *ctx, int done, int total),
                          void *ctx, json_t **report, struct tend_err *err);
+
+/* Append a row to `s` (taking over the n cells) numbered `lineno`. */
+void sheet_append(struct sheet *s, char **cells, int n, int lineno);
+
+/* Import jobs (import_store.c): a row per import with its progress and report. */
+enum tend_rc import_job_create(struct db *db, const char *kind, const char *format, int partial, int total,
+                               const char *actor, int64_t now, int64_t *id, struct tend_err *err);
+/* Store the final report (import_rows) or, with report NULL, a failure `reason`. */
+enum tend_rc import_job_finish(struct db *db, int64_t id, const json_t *report, const char *reason, int64_t now,
+                               struct tend_err *err);
+/* The job as {id, kind, format, status, partial, total, processed, created,
+ * updated, failed, errors, created_by, created_at, finished_at}. */
+enum tend_rc import_job_get(struct db *db, int64_t id, const char *kind, json_t **out, struct tend_err *err);
 
 /* Every row of kind `k` as CSV (header: the import columns) or XLSX (`tmpdir`
  * for libxlsxwriter's file): *out malloc'd. */

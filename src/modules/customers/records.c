@@ -490,8 +490,10 @@ rec_filter_parse(const struct rec_kind *k, const char *const *names, const char 
                 return tend_fail(err, TEND_ESYNTAX, name, "must be an id or none");
         } else if (rec_value_from_text(fd, value, &v, err) != TEND_OK || json_is_null(v) ||
                    check_value(fd, v, err) != TEND_OK) {
+            char reason[sizeof(err->message)];
+            strlcopy(reason, err->message[0] ? err->message : "is not valid", sizeof(reason));
             json_decref(v);
-            return tend_fail(err, TEND_ESYNTAX, name, "%s", err->message[0] ? err->message : "is not valid");
+            return tend_fail(err, TEND_ESYNTAX, name, "%s", reason);
         }
         json_array_append_new(*hold, v);
         f->names[f->n] = fd->name;
