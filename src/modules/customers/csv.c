@@ -85,11 +85,12 @@ csv_parse(const char *data, size_t len, int max_rows, struct sheet *out, struct 
         if (row.n == 0)
             row_line = line;
         if (i < len && data[i] == '"') {
+            int opened = line;
             quoted = 1;
             i++;
             for (;;) {
                 if (i >= len) {
-                    snprintf(where, sizeof(where), "line %d", line);
+                    snprintf(where, sizeof(where), "line %d", opened);
                     rc = tend_fail(err, TEND_EINVAL, where, "a quoted field is not closed");
                     break;
                 }
