@@ -322,6 +322,12 @@ const SAMPLES = {
     perm: 'contracts:manage', ok: [200, 201], path: () => `/api/v1/contracts/by-external-id/${MARK}-contract`,
     body: () => ({ number: `${MARK}-synced`, organisation_id: 1, starts_on: '2026-01-01', ends_on: '2026-12-31' }),
   },
+  // the JSON string "name" is a CSV file with a header and no rows: an import of nothing
+  'POST /api/v1/imports/:kind': { perm: 'customers:import', ok: [202], path: () => '/api/v1/imports/organisations', body: () => 'name' },
+  'GET /api/v1/imports/:kind/:id': {
+    perm: 'customers:import', ok: [200], path: (x) => `/api/v1/imports/organisations/${x.importJob}`,
+  },
+  'GET /api/v1/exports/:kind': { perm: 'customers:export', ok: [200], path: () => '/api/v1/exports/sites?format=csv' },
   'GET /api/v1/contracts/:id': { perm: 'contracts:read', ok: [200], path: (x) => `/api/v1/contracts/${x.contract}` },
   'PATCH /api/v1/contracts/:id': {
     perm: 'contracts:manage', ok: [200], path: (x) => `/api/v1/contracts/${x.contract}`,
@@ -406,6 +412,9 @@ describe('authorisation matrix', { timeout: 30000 }, () => {
       organisation_id: 1, site_id: x.site });
     x.contract = await make('POST /api/v1/contracts', '/api/v1/contracts', { number: `${MARK}-target`, organisation_id: 1,
       starts_on: '2026-01-01', ends_on: '2026-12-31', asset_ids: [x.asset] });
+    const imp = await admin.call('POST', '/api/v1/imports/organisations', { body: 'name\n' });
+    assert.equal(imp.status, 202, imp.text);
+    x.importJob = imp.body.id;
     x.spareToken = async () => {
       const r = await admin.post('/api/v1/tokens', { name: `${MARK} spare`, scopes: ['tickets:read'] });
       assert.equal(r.status, 201, r.text);
