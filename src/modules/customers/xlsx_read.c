@@ -65,7 +65,8 @@ zip_member(const unsigned char *zip, size_t len, const char *name, char **out, s
             if (local + 30 > len || le32(zip + local) != 0x04034b50)
                 return -1;
             data = local + 30 + le16(zip + local + 26) + le16(zip + local + 28);
-            if (data > len || csize > len - data || usize > XLSX_MAX_MEMBER)
+            /* deflate expands at most ~1032 times: a larger claim is a lie */
+            if (data > len || csize > len - data || usize > XLSX_MAX_MEMBER || usize > csize * 1100 + 1024)
                 return -1;
             *out = xmalloc(usize + 1);
             *outlen = usize;
