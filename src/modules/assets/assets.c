@@ -106,26 +106,6 @@ ref_of(const json_t *rec, const char *name)
     return json_is_integer(v) ? json_integer_value(v) : 0;
 }
 
-/* One integer column of row `id` (0 for NULL); TEND_ENOTFOUND if no row. */
-static enum tend_rc
-column_of(struct db *db, const char *sql, int64_t id, int64_t *out, struct tend_err *err)
-{
-    struct db_stmt *st = db_prepare(db, sql, err);
-    enum db_step_result r;
-
-    *out = 0;
-    if (!st)
-        return err->rc;
-    db_bind_int64(st, 1, id);
-    r = db_step(st, err);
-    if (r == DB_ROW && !db_col_is_null(st, 0))
-        *out = db_col_int64(st, 0);
-    db_reset(st);
-    if (r == DB_FAIL)
-        return err->rc;
-    return r == DB_ROW ? TEND_OK : TEND_ENOTFOUND;
-}
-
 static enum tend_rc
 check_asset(struct db *db, const struct rec_kind *k, int64_t id, const json_t *rec, struct tend_err *err)
 {
@@ -156,7 +136,7 @@ check_asset(struct db *db, const struct rec_kind *k, int64_t id, const json_t *r
                          (long long)other);
     if (site) {
         int64_t site_org = 0;
-        rc = column_of(db, "SELECT organisation_id FROM sites WHERE id = ?", site, &site_org, err);
+        rc = rec_store_scalar(db, "SELECT organisation_id FROM sites WHERE id = ?", site, &site_org, err);
         if (rc)
             return rc == TEND_ENOTFOUND ? tend_fail(err, TEND_EINVAL, "site_id", "no site %lld", (long long)site) : rc;
         if (site_org != org)
@@ -169,7 +149,7 @@ check_asset(struct db *db, const struct rec_kind *k, int64_t id, const json_t *r
             return tend_fail(err, TEND_EINVAL, "parent_id", "an asset cannot be its own component");
         if (depth >= 16)
             return tend_fail(err, TEND_EINVAL, "parent_id", "components nest at most 16 deep");
-        rc = column_of(db, "SELECT parent_id FROM assets WHERE id = ?", parent, &parent, err);
+        rc = rec_store_scalar(db, "SELECT parent_id FROM assets WHERE id = ?", parent, &parent, err);
         if (rc)
             return rc == TEND_ENOTFOUND ? tend_fail(err, TEND_EINVAL, "parent_id", "no such asset") : rc;
     }
@@ -194,7 +174,7 @@ check_contract(struct db *db, const struct rec_kind *k, int64_t id, const json_t
     json_array_foreach(assets, i, a) {
         int64_t asset_org = 0;
         char field[48];
-        enum tend_rc rc = column_of(db, "SELECT organisation_id FROM assets WHERE id = ?", json_integer_value(a),
+        enum tend_rc rc = rec_store_scalar(db, "SELECT organisation_id FROM assets WHERE id = ?", json_integer_value(a),
                                     &asset_org, err);
         snprintf(field, sizeof(field), "asset_ids[%zu]", i);
         if (rc == TEND_ENOTFOUND)

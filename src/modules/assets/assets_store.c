@@ -79,6 +79,11 @@ load_contracts(struct db *db, int64_t asset_id, int64_t org, struct contract_set
     return TEND_OK;
 }
 
+/* The columns read_asset_row reads, from assets a joined to their model m. */
+#define ASSET_ROW                                                                                                      \
+    "SELECT a.id, a.model_id, a.organisation_id, a.site_id, a.parent_id, a.serial, a.status, a.warranty_start, "       \
+    "a.warranty_end, m.code, m.name FROM assets a JOIN product_models m ON m.id = a.model_id "
+
 struct asset_row {
     int64_t id, model_id, organisation_id, site_id, parent_id;
     char serial[128], status[16], warranty_start[12], warranty_end[12];
@@ -113,9 +118,7 @@ static enum tend_rc
 get_asset_row(struct db *db, int64_t id, struct asset_row *a, struct tend_err *err)
 {
     struct db_stmt *st = db_prepare(db,
-                                    "SELECT a.id, a.model_id, a.organisation_id, a.site_id, a.parent_id, a.serial, "
-                                    "a.status, a.warranty_start, a.warranty_end, m.code, m.name FROM assets a "
-                                    "JOIN product_models m ON m.id = a.model_id WHERE a.id = ?",
+                                    ASSET_ROW "WHERE a.id = ?",
                                     err);
     enum tend_rc rc;
 
@@ -199,6 +202,19 @@ assets_store_ticket_context(struct db *db, int64_t id, int64_t at_ms, json_t **a
     return TEND_OK;
 }
 
+/* End a list read: reset `st`; on failure drop `items`, else *out = {items}. */
+static enum tend_rc
+finish_items(struct db_stmt *st, enum db_step_result r, json_t *items, json_t **out, struct tend_err *err)
+{
+    db_reset(st);
+    if (r == DB_FAIL) {
+        json_decref(items);
+        return err->rc;
+    }
+    *out = json_pack("{s:o}", "items", items);
+    return TEND_OK;
+}
+
 enum tend_rc
 assets_store_lookup_serial(struct db *db, const char *serial, int64_t scope_org, json_t **out, struct tend_err *err)
 {
@@ -229,13 +245,7 @@ assets_store_lookup_serial(struct db *db, const char *serial, int64_t scope_org,
                                               : json_null());
         json_array_append_new(items, item);
     }
-    db_reset(st);
-    if (r == DB_FAIL) {
-        json_decref(items);
-        return err->rc;
-    }
-    *out = json_pack("{s:o}", "items", items);
-    return TEND_OK;
+    return finish_items(st, r, items, out, err);
 }
 
 /* --- meter readings --------------------------------------------------------- */
@@ -348,13 +358,7 @@ assets_store_readings(struct db *db, int64_t asset_id, const char *meter, int li
     items = json_array();
     while ((r = db_step(st, err)) == DB_ROW)
         json_array_append_new(items, reading_json(st));
-    db_reset(st);
-    if (r == DB_FAIL) {
-        json_decref(items);
-        return err->rc;
-    }
-    *out = json_pack("{s:o}", "items", items);
-    return TEND_OK;
+    return finish_items(st, r, items, out, err);
 }
 
 /* --- contracts and the 360 view ------------------------------------------------ */
@@ -408,9 +412,7 @@ static enum tend_rc
 components_of(struct db *db, int64_t id, json_t **out, struct tend_err *err)
 {
     struct db_stmt *st = db_prepare(db,
-                                    "SELECT a.id, a.model_id, a.organisation_id, a.site_id, a.parent_id, a.serial, "
-                                    "a.status, a.warranty_start, a.warranty_end, m.code, m.name FROM assets a "
-                                    "JOIN product_models m ON m.id = a.model_id WHERE a.parent_id = ? "
+                                    ASSET_ROW "WHERE a.parent_id = ? "
                                     "ORDER BY a.id LIMIT 200",
                                     err);
     enum db_step_result r;

@@ -149,6 +149,10 @@ enum tend_rc rec_store_update(struct db *db, const struct rec_kind *k, int64_t i
                               int64_t version, int64_t scope_org, const char *actor, int64_t now,
                               struct tend_err *err);
 
+/* The integer of the first row of `sql` (one `?`: id) into *out (0 for
+ * NULL); TEND_ENOTFOUND when there is no row. */
+enum tend_rc rec_store_scalar(struct db *db, const char *sql, int64_t id, int64_t *out, struct tend_err *err);
+
 /* Whether row `id` of `table` exists (TEND_ENOTFOUND if not). */
 enum tend_rc rec_store_exists(struct db *db, const char *table, int64_t id, struct tend_err *err);
 

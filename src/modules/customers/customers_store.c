@@ -118,23 +118,6 @@ fail:
     return err->rc;
 }
 
-static enum tend_rc
-count_of(struct db *db, const char *sql, int64_t id, int64_t *n, struct tend_err *err)
-{
-    struct db_stmt *st = db_prepare(db, sql, err);
-    enum db_step_result r;
-
-    *n = 0;
-    if (!st)
-        return err->rc;
-    db_bind_int64(st, 1, id);
-    r = db_step(st, err);
-    if (r == DB_ROW)
-        *n = db_col_int64(st, 0);
-    db_reset(st);
-    return r == DB_FAIL ? err->rc : TEND_OK;
-}
-
 /* The first page (200) of a kind's rows of organisation `id` under `name`. */
 static enum tend_rc
 put_list(struct db *db, json_t *out, const char *name, const struct rec_kind *k, int64_t id, struct tend_err *err)
@@ -178,11 +161,11 @@ customers_store_overview(struct db *db, int64_t id, int64_t scope_org, json_t **
     if (rc == TEND_OK && (rc = assets_store_contracts_of(db, id, &v, err)) == TEND_OK)
         json_object_set_new(*out, "contracts", v);
     if (rc == TEND_OK)
-        rc = count_of(db, "SELECT count(*) FROM assets WHERE organisation_id = ?", id, &nassets, err);
+        rc = rec_store_scalar(db, "SELECT count(*) FROM assets WHERE organisation_id = ?", id, &nassets, err);
     if (rc == TEND_OK)
-        rc = count_of(db, "SELECT count(*) FROM contacts WHERE organisation_id = ?", id, &ncontacts, err);
+        rc = rec_store_scalar(db, "SELECT count(*) FROM contacts WHERE organisation_id = ?", id, &ncontacts, err);
     if (rc == TEND_OK)
-        rc = count_of(db, "SELECT count(*) FROM sites WHERE organisation_id = ?", id, &nsites, err);
+        rc = rec_store_scalar(db, "SELECT count(*) FROM sites WHERE organisation_id = ?", id, &nsites, err);
     if (rc == TEND_OK)
         json_object_set_new(*out, "counts",
                             json_pack("{s:I,s:I,s:I}", "contacts", (json_int_t)ncontacts, "sites", (json_int_t)nsites,

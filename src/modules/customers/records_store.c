@@ -13,9 +13,9 @@
 
 #define SQL_MAX 4096
 
-/* "SELECT id, version, created_at, updated_at, <columns> FROM <table>" */
+/* "SELECT id, version, created_at, updated_at, <columns> FROM <table><tail>" */
 static void
-select_sql(const struct rec_kind *k, char *sql, size_t len)
+select_sql(const struct rec_kind *k, char *sql, size_t len, const char *tail)
 {
     size_t used = (size_t)snprintf(sql, len, "SELECT id, version, created_at, updated_at");
 
@@ -23,7 +23,7 @@ select_sql(const struct rec_kind *k, char *sql, size_t len)
         if (k->fields[i].type != RT_IDSET)
             used += (size_t)snprintf(sql + used, len - used, ", %s", k->fields[i].name);
     if (used < len)
-        snprintf(sql + used, len - used, " FROM %s", k->table);
+        snprintf(sql + used, len - used, " FROM %s%s", k->table, tail);
 }
 
 static json_t *
@@ -117,18 +117,16 @@ enum tend_rc
 rec_store_get(struct db *db, const struct rec_kind *k, int64_t id, int64_t scope_org, json_t **out,
               struct tend_err *err)
 {
-    char sql[SQL_MAX];
-    size_t used;
+    char sql[SQL_MAX], where[96];
     struct db_stmt *st;
     enum db_step_result r;
 
     *out = NULL;
-    select_sql(k, sql, sizeof(sql));
-    used = strlen(sql);
     if (scope_org && k->scope_col)
-        snprintf(sql + used, sizeof(sql) - used, " WHERE id = ? AND %s = ?", k->scope_col);
+        snprintf(where, sizeof(where), " WHERE id = ? AND %s = ?", k->scope_col);
     else
-        snprintf(sql + used, sizeof(sql) - used, " WHERE id = ?");
+        snprintf(where, sizeof(where), " WHERE id = ?");
+    select_sql(k, sql, sizeof(sql), where);
     st = db_prepare(db, sql, err);
     if (!st)
         return err->rc;
@@ -210,7 +208,7 @@ rec_store_list(struct db *db, const struct rec_kind *k, const struct rec_filter 
     int param = 1, count = 0;
     int64_t last = 0;
 
-    select_sql(k, sql, sizeof(sql));
+    select_sql(k, sql, sizeof(sql), "");
     used = strlen(sql);
 #define COND(...)                                                                                                      \
     do {                                                                                                               \
@@ -296,13 +294,10 @@ rec_store_each(struct db *db, const struct rec_kind *k, void (*row)(void *ctx, j
                struct tend_err *err)
 {
     char sql[SQL_MAX];
-    size_t used;
     struct db_stmt *st;
     enum db_step_result r;
 
-    select_sql(k, sql, sizeof(sql));
-    used = strlen(sql);
-    snprintf(sql + used, sizeof(sql) - used, " ORDER BY id");
+    select_sql(k, sql, sizeof(sql), " ORDER BY id");
     st = db_prepare(db, sql, err);
     if (!st)
         return err->rc;
@@ -334,6 +329,25 @@ rec_store_find_external(struct db *db, const struct rec_kind *k, const char *ext
         *id = db_col_int64(st, 0);
     db_reset(st);
     return r == DB_FAIL ? err->rc : TEND_OK;
+}
+
+enum tend_rc
+rec_store_scalar(struct db *db, const char *sql, int64_t id, int64_t *out, struct tend_err *err)
+{
+    struct db_stmt *st = db_prepare(db, sql, err);
+    enum db_step_result r;
+
+    *out = 0;
+    if (!st)
+        return err->rc;
+    db_bind_int64(st, 1, id);
+    r = db_step(st, err);
+    if (r == DB_ROW && !db_col_is_null(st, 0))
+        *out = db_col_int64(st, 0);
+    db_reset(st);
+    if (r == DB_FAIL)
+        return err->rc;
+    return r == DB_ROW ? TEND_OK : TEND_ENOTFOUND;
 }
 
 enum tend_rc
