@@ -62,11 +62,11 @@ print_report(const json_t *report)
     size_t i;
     json_t *e;
 
-    json_array_foreach(json_object_get(report, "errors"), i, e)
+    json_array_foreach(json_object_get(report, "errors"), i, e) {
+        const char *column = json_string_value(json_object_get(e, "column"));
         fprintf(stderr, "row %lld, %s: %s\n", (long long)json_integer_value(json_object_get(e, "row")),
-                json_string_value(json_object_get(e, "column"))[0] ? json_string_value(json_object_get(e, "column"))
-                                                                   : "(row)",
-                json_string_value(json_object_get(e, "reason")));
+                column && *column ? column : "(row)", json_string_value(json_object_get(e, "reason")));
+    }
     printf("%lld rows: %lld created, %lld updated, %lld failed%s\n",
            (long long)json_integer_value(json_object_get(report, "total")),
            (long long)json_integer_value(json_object_get(report, "created")),
@@ -108,7 +108,7 @@ cmd_import(int argc, char **argv)
     if (rc)
         return rc > 0 ? 0 : 2;
     format = options_get(defs, "format");
-    if (format && strcmp(format, "csv") && strcmp(format, "xlsx")) {
+    if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
         fprintf(stderr, "tend import: --format must be csv or xlsx\n");
         return 2;
     }

@@ -93,6 +93,14 @@ enum tend_rc assets_store_overview(struct db *db, int64_t id, int64_t scope_org,
 /* Contracts of an organisation (summaries without prices) as a JSON array. */
 enum tend_rc assets_store_contracts_of(struct db *db, int64_t organisation_id, json_t **out, struct tend_err *err);
 
+/* Benchmark data (assets_gen_store.c): `orgs` organisations with a site and a
+ * contact each, 40 models, `assets` assets spread over them, a contract per 50
+ * assets covering 5, and 5 meter readings for every 7th asset; in
+ * transactions of 50000, `progress` after each. Not for production. */
+enum tend_rc assets_store_generate(struct db *db, int64_t orgs, int64_t assets, uint64_t seed,
+                                   void (*progress)(void *ctx, int64_t done, int64_t total), void *ctx,
+                                   struct tend_err *err);
+
 /* YYYY-MM-DD of epoch milliseconds (UTC). */
 void assets_date_of(int64_t ms, char out[11]);
 

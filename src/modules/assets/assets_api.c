@@ -120,7 +120,7 @@ assets_api_readings(struct api_req *r)
 
     if (only_params(r, allowed, "is not a parameter (meter, limit)"))
         return;
-    if (meter && strcmp(meter, "hours") && strcmp(meter, "cycles") && strcmp(meter, "pages")) {
+    if (meter && strcmp(meter, "hours") != 0 && strcmp(meter, "cycles") != 0 && strcmp(meter, "pages") != 0) {
         api_send_problem(r, 400, "meter", "must be one of hours, cycles, pages", NULL);
         return;
     }

@@ -143,7 +143,7 @@ entitlement_of(const struct asset_row *a, const struct contract_set *s, const ch
 enum tend_rc
 assets_store_entitlement(struct db *db, int64_t id, const char *date, json_t **out, struct tend_err *err)
 {
-    struct asset_row a;
+    struct asset_row a = {0};
     struct contract_set s;
     enum tend_rc rc = get_asset_row(db, id, &a, err);
 
@@ -159,7 +159,7 @@ assets_store_entitlement(struct db *db, int64_t id, const char *date, json_t **o
 enum tend_rc
 assets_store_organisation_of(struct db *db, int64_t id, int64_t *organisation_id, struct tend_err *err)
 {
-    struct asset_row a;
+    struct asset_row a = {0};
     enum tend_rc rc = get_asset_row(db, id, &a, err);
 
     *organisation_id = rc ? 0 : a.organisation_id;
@@ -186,7 +186,7 @@ enum tend_rc
 assets_store_ticket_context(struct db *db, int64_t id, int64_t at_ms, json_t **asset, json_t **entitlement,
                             struct tend_err *err)
 {
-    struct asset_row a;
+    struct asset_row a = {0};
     struct contract_set s;
     char date[11];
     enum tend_rc rc = get_asset_row(db, id, &a, err);
@@ -233,7 +233,7 @@ assets_store_lookup_serial(struct db *db, const char *serial, int64_t scope_org,
     db_bind_str(st, 1, serial);
     items = json_array();
     while ((r = db_step(st, err)) == DB_ROW) {
-        struct asset_row a;
+        struct asset_row a = {0};
         json_t *item;
         read_asset_row(st, &a);
         if (scope_org && a.organisation_id != scope_org)
@@ -275,11 +275,11 @@ assets_store_add_reading(struct db *db, int64_t asset_id, const json_t *body, co
     if (!json_is_object(body))
         return tend_fail(err, TEND_EINVAL, "", "the body must be a JSON object");
     json_object_foreach((json_t *)body, key, v) {
-        if (strcmp(key, "meter") && strcmp(key, "value") && strcmp(key, "read_at") && strcmp(key, "source"))
+        if (strcmp(key, "meter") != 0 && strcmp(key, "value") != 0 && strcmp(key, "read_at") != 0 && strcmp(key, "source") != 0)
             return tend_fail(err, TEND_EINVAL, key, "is not a field of a reading (meter, value, read_at, source)");
     }
-    if (!json_is_string(meter) || (strcmp(json_string_value(meter), "hours") && strcmp(json_string_value(meter), "cycles") &&
-                                   strcmp(json_string_value(meter), "pages")))
+    if (!json_is_string(meter) || (strcmp(json_string_value(meter), "hours") != 0 && strcmp(json_string_value(meter), "cycles") != 0 &&
+                                   strcmp(json_string_value(meter), "pages") != 0))
         return tend_fail(err, TEND_EINVAL, "meter", "must be one of hours, cycles, pages");
     if (!json_is_integer(value) || json_integer_value(value) < 0 || json_integer_value(value) > 1000000000000LL)
         return tend_fail(err, TEND_EINVAL, "value", "must be a whole number from 0 to 10^12");
@@ -422,7 +422,7 @@ components_of(struct db *db, int64_t id, json_t **out, struct tend_err *err)
     db_bind_int64(st, 1, id);
     *out = json_array();
     while ((r = db_step(st, err)) == DB_ROW) {
-        struct asset_row a;
+        struct asset_row a = {0};
         read_asset_row(st, &a);
         json_array_append_new(*out, asset_summary(&a));
     }
@@ -465,7 +465,7 @@ assets_store_overview(struct db *db, int64_t id, int64_t scope_org, const char *
                       struct tend_err *err)
 {
     json_t *asset = NULL, *v = NULL, *history = NULL;
-    struct asset_row a;
+    struct asset_row a = {0};
     struct contract_set s;
     int64_t product_id = 0;
     enum tend_rc rc = rec_store_get(db, &asset_kind, id, scope_org, &asset, err);

@@ -134,7 +134,7 @@ csv_parse(const char *data, size_t len, int max_rows, struct sheet *out, struct 
             break;
         }
         row.cells[row.n] = xmalloc(cell.len + 1);
-        if (cell.len)
+        if (cell.len && cell.data)
             memcpy(row.cells[row.n], cell.data, cell.len);
         row.cells[row.n++][cell.len] = '\0';
         if (i >= len) {

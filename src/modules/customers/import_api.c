@@ -230,15 +230,15 @@ imports_api_create(struct api_req *r)
     if (!k)
         return;
     for (int i = 0; i < r->nquery; i++)
-        if (strcmp(r->query[i].name, "format") && strcmp(r->query[i].name, "partial")) {
+        if (strcmp(r->query[i].name, "format") != 0 && strcmp(r->query[i].name, "partial") != 0) {
             api_send_problem(r, 400, r->query[i].name, "is not a parameter (format, partial)", NULL);
             return;
         }
-    if (format && strcmp(format, "csv") && strcmp(format, "xlsx")) {
+    if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
         api_send_problem(r, 400, "format", "must be csv or xlsx", NULL);
         return;
     }
-    if (partial && strcmp(partial, "true") && strcmp(partial, "false")) {
+    if (partial && strcmp(partial, "true") != 0 && strcmp(partial, "false") != 0) {
         api_send_problem(r, 400, "partial", "must be true or false", NULL);
         return;
     }
@@ -355,7 +355,7 @@ exports_api_get(struct api_req *r)
             api_send_problem(r, 400, r->query[i].name, "is not a parameter (format)", NULL);
             return;
         }
-    if (format && strcmp(format, "csv") && strcmp(format, "xlsx")) {
+    if (format && strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0) {
         api_send_problem(r, 400, "format", "must be csv or xlsx", NULL);
         return;
     }

@@ -56,7 +56,7 @@ row_body(const struct sheet *s, int r, const struct rec_field **cols, json_t *er
         struct tend_err err;
         json_t *v = NULL;
         const char *text = cell_text(s->rows[r][c]);
-        if (!*text)
+        if (!*text || !cols[c]) /* (a bad header stops the import before any row) */
             continue;
         tend_err_clear(&err);
         if (rec_value_from_text(cols[c], text, &v, &err)) {
@@ -113,7 +113,7 @@ import_rows(struct db *db, const struct rec_kind *k, const struct sheet *s, int 
             int64_t now, void (*progress)(void *ctx, int done, int total), void *ctx, json_t **report,
             struct tend_err *err)
 {
-    const struct rec_field *cols[256];
+    const struct rec_field *cols[256] = {0};
     json_t *errors = json_array();
     int nerrors = 0, created = 0, updated = 0, failed = 0, total = s->nrows > 0 ? s->nrows - 1 : 0, applied = 0;
     enum tend_rc rc = TEND_OK;
