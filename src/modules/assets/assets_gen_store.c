@@ -111,14 +111,14 @@ static void
 bind_asset(struct db_stmt *st, int64_t i, void *ctx)
 {
     struct gen *g = ctx;
-    int64_t org = (int64_t)(next_random(&g->seed) % (uint64_t)g->orgs);
+    int64_t org = 1 + (int64_t)(next_random(&g->seed) % (uint64_t)g->orgs);
     int year = 2020 + (int)(i % 7);
     char serial[32], start[16], end[16];
 
     snprintf(serial, sizeof(serial), "BA-%09lld", (long long)i);
     snprintf(start, sizeof(start), "%04d-%02d-%02d", year, (int)(i % 12) + 1, (int)(i % 28) + 1);
     snprintf(end, sizeof(end), "%04d-%02d-%02d", year + 2, (int)(i % 12) + 1, (int)(i % 28) + 1);
-    db_bind_int64(st, 1, g->model_base + i % GEN_MODELS);
+    db_bind_int64(st, 1, g->model_base + 1 + i % GEN_MODELS);
     db_bind_str(st, 2, serial);
     db_bind_int64(st, 3, g->org_base + org);
     db_bind_int64(st, 4, g->site_base + org);
@@ -136,7 +136,7 @@ bind_contract(struct db_stmt *st, int64_t i, void *ctx)
 
     snprintf(number, sizeof(number), "BC-%08lld", (long long)i);
     db_bind_str(st, 1, number);
-    db_bind_int64(st, 2, g->org_base + (i * 4) % g->orgs);
+    db_bind_int64(st, 2, g->org_base + 1 + (i * 4) % g->orgs);
     db_bind_int64(st, 3, i % 3 == 0);
     db_bind_int64(st, 4, g->now);
 }
@@ -157,7 +157,7 @@ bind_reading(struct db_stmt *st, int64_t i, void *ctx)
 {
     struct gen *g = ctx;
 
-    db_bind_int64(st, 1, g->asset_base + (i / 5) * 7);
+    db_bind_int64(st, 1, g->asset_base + 1 + (i / 5) * 7);
     db_bind_int64(st, 2, 1000 + (i % 5) * 250);
     db_bind_int64(st, 3, g->now - (5 - i % 5) * 2592000000LL);
     db_bind_int64(st, 4, g->now);
