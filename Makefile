@@ -89,10 +89,12 @@ bench: build deps-test
 bench-pg: build deps-test
 	@BENCH_PG=1 bench/run
 
-# the tickets module at 10 million tickets (BENCH_TICKETS to change; the
-# generated database is cached in /tmp between runs)
+# the tickets module at 10 million tickets (BENCH_TICKETS to change), and the
+# customer side at 1 million assets over 200,000 organisations (BENCH_ASSETS,
+# BENCH_ORGS); the generated databases are cached in /tmp between runs
 bench-scale: build
 	@node bench/scale.mjs
+	@node bench/scale_assets.mjs
 
 clean:
 	rm -rf build build-san build-fuzz web/dist

@@ -1,9 +1,11 @@
-/* cmd_gen.c: `tend gen tickets`: benchmark data, millions of tickets. */
+/* cmd_gen.c: `tend gen tickets` and `tend gen assets`: benchmark data,
+ * millions of tickets, or of assets with their organisations. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "modules/assets/assets.h"
 #include "modules/tickets/tickets.h"
 #include "options.h"
 #include "platform/db/db.h"
@@ -16,7 +18,7 @@ show_progress(void *ctx, int64_t done, int64_t total)
     uint64_t started = *(uint64_t *)ctx;
     double secs = (double)(time_mono_ns() - started) / 1e9;
 
-    fprintf(stderr, "\rtend gen: %lld / %lld tickets (%.0f%%), %.0f/s   ", (long long)done,
+    fprintf(stderr, "\rtend gen: %lld / %lld rows (%.0f%%), %.0f/s   ", (long long)done,
             (long long)total, 100.0 * (double)done / (double)total, secs > 0 ? (double)done / secs : 0);
     if (done == total)
         fprintf(stderr, "\n");
@@ -28,7 +30,8 @@ cmd_gen(int argc, char **argv)
     struct option_def defs[] = {
         {"db", "TEND_DB", "URL", "database: sqlite:PATH (default: sqlite:DATA_DIR/tend.db)", NULL},
         {"data-dir", "TEND_DATA_DIR", "DIR", "data directory", "data"},
-        {"count", NULL, "N", "how many tickets to add", "100000"},
+        {"count", NULL, "N", "how many tickets (or assets) to add", "100000"},
+        {"organisations", NULL, "N", "assets: how many organisations they belong to", "20000"},
         {"seed", NULL, "N", "random seed (the same seed makes the same data)", "1"},
         {NULL, NULL, NULL, NULL, NULL},
     };
@@ -38,14 +41,20 @@ cmd_gen(int argc, char **argv)
     int64_t count, seed;
     uint64_t started = time_mono_ns();
     int applied = 0;
-    int rc = options_parse("gen", "Add generated tickets for benchmarks (what: tickets).", defs,
-                           argc > 0 && strcmp(argv[0], "tickets") == 0 ? argc - 1 : argc,
-                           argc > 0 && strcmp(argv[0], "tickets") == 0 ? argv + 1 : argv);
+    int what = argc > 0 && strcmp(argv[0], "tickets") == 0 ? 1 : argc > 0 && strcmp(argv[0], "assets") == 0 ? 2 : 0;
+    int64_t orgs = 0;
+    int rc = options_parse("gen", "Add generated tickets or assets for benchmarks (what: tickets, assets).", defs,
+                           what ? argc - 1 : argc, what ? argv + 1 : argv);
 
     if (rc)
         return rc > 0 ? 0 : 2;
-    if (argc < 1 || strcmp(argv[0], "tickets") != 0) {
-        fprintf(stderr, "tend gen: say what to generate: tend gen tickets --count N\n");
+    if (!what) {
+        fprintf(stderr, "tend gen: say what to generate: tend gen tickets|assets --count N\n");
+        return 2;
+    }
+    if (parse_int64(options_get(defs, "organisations"), strlen(options_get(defs, "organisations")), 1, 10000000,
+                    &orgs) != 0) {
+        fprintf(stderr, "tend gen: --organisations must be 1 to 10000000\n");
         return 2;
     }
     if (parse_int64(options_get(defs, "count"), strlen(options_get(defs, "count")), 1, 100000000,
@@ -62,12 +71,14 @@ cmd_gen(int argc, char **argv)
                 db_kind(db) == DB_POSTGRES ? "SET synchronous_commit = off"
                                            : "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576",
                 &err) ||
-        tickets_store_generate(db, count, (uint64_t)seed, show_progress, &started, &err)) {
+        (what == 1 ? tickets_store_generate(db, count, (uint64_t)seed, show_progress, &started, &err)
+                   : assets_store_generate(db, orgs, count, (uint64_t)seed, show_progress, &started, &err))) {
         fprintf(stderr, "\ntend gen: %s\n", err.message);
         db_close(db);
         return 1;
     }
     db_close(db);
-    printf("added %lld tickets in %.1f s\n", (long long)count, (double)(time_mono_ns() - started) / 1e9);
+    printf("added %lld %s in %.1f s\n", (long long)count, what == 1 ? "tickets" : "assets",
+           (double)(time_mono_ns() - started) / 1e9);
     return 0;
 }

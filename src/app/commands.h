@@ -9,6 +9,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /* Work out the database URL from --db / --data-dir (default sqlite:DATA_DIR/tend.db),
  * creating the data directory if needed. Prints the reason and returns -1 on failure.

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "demo_assets.h"
+#include "modules/customers/customers.h"
 #include "modules/sla/calendars_store.h"
 #include "modules/sla/policies_store.h"
 #include "modules/tickets/ticket_config.h"
@@ -13,18 +15,18 @@
 #include "platform/util/util.h"
 
 struct demo_org {
-    const char *name, *tier, *region, *external_id, *contact, *email, *phone;
+    const char *name, *tier, *region, *external_id, *contact, *email, *phone, *wechat_openid;
 };
 
 static const struct demo_org orgs[] = {
     {"华东精密制造有限公司", "vip", "east", "ACME-001", "王伟", "wang.wei@hd-precision.example",
-     "+86 21 5555 0101"},
+     "+86 21 5555 0101", "oWx-demo-wangwei"},
     {"Northwind Hospital Group", "vip", "north", "NW-002", "Dr. Alice Moreau",
-     "a.moreau@northwind.example", "+49 30 5555 0202"},
+     "a.moreau@northwind.example", "+49 30 5555 0202", NULL},
     {"绿源充电科技", "standard", "south", "GS-003", "李娜", "li.na@greensource.example",
-     "+86 755 5555 0303"},
+     "+86 755 5555 0303", "oWx-demo-lina"},
     {"Contoso Print Services", "standard", "west", "CP-004", "Bob Smith", "bob@contoso.example",
-     "+1 206 555 0404"},
+     "+1 206 555 0404", NULL},
 };
 
 struct demo_user {
@@ -97,37 +99,26 @@ already_loaded(struct db *db, int *yes, struct tend_err *err)
     return r == DB_FAIL ? err->rc : TEND_OK;
 }
 
+/* An organisation and its first contact, through the customers store (events,
+ * look-up keys and all). */
 static enum tend_rc
 add_org(struct db *db, const struct demo_org *o, int64_t now, int64_t *id, struct tend_err *err)
 {
-    struct db_stmt *st = db_prepare(db,
-                                    "INSERT INTO organisations (name, tier, region, external_id, "
-                                    "created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                                    err);
-    enum tend_rc rc;
+    json_t *org = json_pack("{s:s,s:s,s:s,s:s,s:s,s:{}}", "name", o->name, "tier", o->tier, "region", o->region,
+                            "external_id", o->external_id, "notes", "", "custom");
+    json_t *contact;
+    int64_t contact_id;
+    enum tend_rc rc = rec_store_insert(db, &organisation_kind, org, "demo", now, id, err);
 
-    if (!st)
-        return err->rc;
-    db_bind_str(st, 1, o->name);
-    db_bind_str(st, 2, o->tier);
-    db_bind_str(st, 3, o->region);
-    db_bind_str(st, 4, o->external_id);
-    db_bind_int64(st, 5, now);
-    rc = db_run_returning_id(st, id, err);
+    json_decref(org);
     if (rc)
         return rc;
-    st = db_prepare(db,
-                    "INSERT INTO contacts (organisation_id, name, email, phone, created_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    err);
-    if (!st)
-        return err->rc;
-    db_bind_int64(st, 1, *id);
-    db_bind_str(st, 2, o->contact);
-    db_bind_str(st, 3, o->email);
-    db_bind_str(st, 4, o->phone);
-    db_bind_int64(st, 5, now);
-    rc = db_run(st, err);
+    contact = json_pack("{s:I,s:s,s:s,s:s,s:o,s:n,s:n,s:{}}", "organisation_id", (json_int_t)*id, "name", o->contact,
+                        "email", o->email, "phone", o->phone, "wechat_openid",
+                        o->wechat_openid ? json_string(o->wechat_openid) : json_null(), "user_id", "external_id",
+                        "custom");
+    rc = rec_store_insert(db, &contact_kind, contact, "demo", now, &contact_id, err);
+    json_decref(contact);
     return rc;
 }
 
@@ -314,6 +305,7 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
     int yes = 0;
     char hash[256];
     int64_t org_ids[sizeof(orgs) / sizeof(orgs[0])] = {0}, engineer_id = 0, groups[4] = {0};
+    struct demo_assets assets;
 
     *loaded = 0;
     rc = already_loaded(db, &yes, err);
@@ -349,6 +341,8 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
     if (!rc)
         rc = add_config(db, start, groups, err);
     if (!rc)
+        rc = demo_assets_load(db, org_ids, start, &assets, err);
+    if (!rc)
         rc = add_sla(db, start, err);
     for (size_t i = 0; i < sizeof(tickets) / sizeof(tickets[0]) && !rc; i++) {
         const struct demo_ticket *d = &tickets[i];
@@ -367,6 +361,9 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
         for (size_t k = 0; d->customer_ref && k < sizeof(orgs) / sizeof(orgs[0]); k++)
             if (strcmp(orgs[k].external_id, d->customer_ref) == 0)
                 in.organisation_id = org_ids[k];
+        in.asset_id = demo_asset_for(&assets, d->subject);
+        if (in.asset_id)
+            in.fields |= TF_ASSET;
         /* field work in progress goes to the demo engineer */
         if (strcmp(d->status, "new") != 0 && i % 3 == 1)
             in.assignee_id = engineer_id;

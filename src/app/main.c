@@ -21,7 +21,8 @@ usage(FILE *out)
             "  demo      load demo data (organisations, users of each role, tickets)\n"
             "  user      add users or reset passwords (tend user add|passwd)\n"
             "  token     create an API token for an integration (tend token add)\n"
-            "  gen       generate benchmark data (tend gen tickets --count N)\n"
+            "  import    import organisations, contacts, sites or assets (tend import assets FILE.csv)\n"
+            "  gen       generate benchmark data (tend gen tickets|assets --count N)\n"
             "  version   print the version\n\n"
             "Run `tend COMMAND --help` for a command's options.\n",
             TEND_VERSION);
@@ -59,6 +60,8 @@ main(int argc, char **argv)
         return cmd_user(argc - 2, argv + 2);
     if (strcmp(cmd, "gen") == 0)
         return cmd_gen(argc - 2, argv + 2);
+    if (strcmp(cmd, "import") == 0)
+        return cmd_import(argc - 2, argv + 2);
     if (strcmp(cmd, "token") == 0)
         return cmd_token(argc - 2, argv + 2);
     fprintf(stderr, "tend: unknown command '%s'\n\n", cmd);

@@ -2,7 +2,7 @@
 // bad flags, migrations, demo data, users, and TEND_DB.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,18 @@ describe('tend command line', { timeout: 30000 }, () => {
   const db = (name) => `sqlite:${join(dir, name)}`;
   before(() => { dir = mkdtempSync(join(tmpdir(), 'tend-cli-')); });
   after(() => { rmSync(dir, { recursive: true, force: true }); });
+
+  it('tend import: all or nothing with the row errors on stderr, --partial imports the valid rows', async () => {
+    const file = join(dir, 'orgs.csv');
+    writeFileSync(file, 'name,tier,external_id\nCLI one,vip,CLI-1\nCLI two,diamond,CLI-2\n');
+    const first = await tend(['import', 'organisations', file, '--db', db('import.db')]);
+    refused(first, /row 3, tier: must be one of vip, gold, standard/, 'an import with a bad row');
+    assert.match(first.stdout, /0 created.*nothing imported/, show(first));
+    const partial = await tend(['import', 'organisations', file, '--db', db('import.db'), '--partial']);
+    assert.match(partial.stdout, /1 created, 0 updated, 1 failed/, show(partial));
+    refused(await tend(['import', 'widgets', file, '--db', db('import.db')]), /organisations\|contacts\|sites\|assets/, 'an unknown kind');
+    refused(await tend(['import', 'organisations', join(dir, 'missing.csv'), '--db', db('import.db')]), /missing\.csv/, 'a missing file');
+  });
 
   it('tend --help lists the subcommands and exits 0', async () => {
     const r = await tend(['--help']);

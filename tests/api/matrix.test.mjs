@@ -41,6 +41,15 @@ const DOCUMENTED = {
   'ticket_config:manage': ['admin'],
   // migrations/0007_notify.sql, docs/api-notify.md
   'notify:manage': ['admin'],
+  // migrations/0008_customers.sql, docs/api-customers.md
+  'customers:read': ROLES,
+  'customers:manage': ['admin', 'manager', 'dispatcher', 'agent'],
+  'customers:import': ['admin', 'manager'],
+  'customers:export': ['admin', 'manager', 'finance'],
+  'assets:read': ROLES,
+  'assets:manage': ['admin', 'manager', 'dispatcher', 'agent'],
+  'contracts:read': ['admin', 'manager', 'dispatcher', 'agent', 'finance'],
+  'contracts:manage': ['admin', 'manager', 'finance'],
 };
 const KEY = `mx${Date.now().toString(36)}`; // config keys: [a-z][a-z0-9_]*
 
@@ -274,6 +283,108 @@ const SAMPLES = {
   },
   'POST /api/v1/email-templates/preview': {
     perm: 'notify:manage', ok: [200], body: () => ({ kind: 'ticket.created', language: 'zh-CN' }),
+  // customers and assets (docs/api-customers.md); everything of organisation 1, the demo customer's
+  'GET /api/v1/organisations': { perm: 'customers:read', ok: [200] },
+  'POST /api/v1/organisations': { perm: 'customers:manage', ok: [201], body: (x, who) => ({ name: `${MARK} org by ${who}` }) },
+  'PUT /api/v1/organisations/by-external-id/:ext': {
+    perm: 'customers:manage', ok: [200, 201], path: () => `/api/v1/organisations/by-external-id/${MARK}-org`,
+    body: (x, who) => ({ name: `${MARK} synced org by ${who}` }),
+  },
+  'GET /api/v1/organisations/:id': { perm: 'customers:read', ok: [200], path: () => '/api/v1/organisations/1' },
+  'PATCH /api/v1/organisations/:id': {
+    perm: 'customers:manage', ok: [200], path: () => '/api/v1/organisations/1',
+    body: async (x, who) => ({ version: await x.version('/api/v1/organisations/1'), notes: `${MARK} by ${who}` }),
+  },
+  'GET /api/v1/organisations/:id/overview': { perm: 'customers:read', ok: [200], path: () => '/api/v1/organisations/1/overview' },
+  'GET /api/v1/contacts': { perm: 'customers:read', ok: [200] },
+  'POST /api/v1/contacts': {
+    perm: 'customers:manage', ok: [201], body: (x, who) => ({ organisation_id: 1, name: `${MARK} contact by ${who}` }),
+  },
+  'GET /api/v1/contacts/lookup': {
+    perm: 'customers:read', ok: [200], path: () => '/api/v1/contacts/lookup?email=wang.wei%40hd-precision.example',
+  },
+  'PUT /api/v1/contacts/by-external-id/:ext': {
+    perm: 'customers:manage', ok: [200, 201], path: () => `/api/v1/contacts/by-external-id/${MARK}-contact`,
+    body: (x, who) => ({ organisation_id: 1, name: `${MARK} synced contact by ${who}` }),
+  },
+  'GET /api/v1/contacts/:id': { perm: 'customers:read', ok: [200], path: (x) => `/api/v1/contacts/${x.contact}` },
+  'PATCH /api/v1/contacts/:id': {
+    perm: 'customers:manage', ok: [200], path: (x) => `/api/v1/contacts/${x.contact}`,
+    body: async (x, who) => ({ version: await x.version(`/api/v1/contacts/${x.contact}`), name: `${MARK} contact ${who}` }),
+  },
+  'GET /api/v1/sites': { perm: 'customers:read', ok: [200] },
+  'POST /api/v1/sites': {
+    perm: 'customers:manage', ok: [201], body: (x, who) => ({ organisation_id: 1, name: `${MARK} site by ${who}` }),
+  },
+  'PUT /api/v1/sites/by-external-id/:ext': {
+    perm: 'customers:manage', ok: [200, 201], path: () => `/api/v1/sites/by-external-id/${MARK}-site`,
+    body: (x, who) => ({ organisation_id: 1, name: `${MARK} synced site by ${who}` }),
+  },
+  'GET /api/v1/sites/:id': { perm: 'customers:read', ok: [200], path: (x) => `/api/v1/sites/${x.site}` },
+  'PATCH /api/v1/sites/:id': {
+    perm: 'customers:manage', ok: [200], path: (x) => `/api/v1/sites/${x.site}`,
+    body: async (x, who) => ({ version: await x.version(`/api/v1/sites/${x.site}`), access_notes: `${MARK} ${who}` }),
+  },
+  'GET /api/v1/products': { perm: 'assets:read', ok: [200] },
+  'POST /api/v1/products': {
+    perm: 'assets:manage', ok: [201], body: (x, who) => ({ name: `${MARK} product by ${who}`, category: 'printer' }),
+  },
+  'GET /api/v1/products/:id': { perm: 'assets:read', ok: [200], path: (x) => `/api/v1/products/${x.product}` },
+  'PATCH /api/v1/products/:id': {
+    perm: 'assets:manage', ok: [200], path: (x) => `/api/v1/products/${x.product}`,
+    body: async (x, who) => ({ version: await x.version(`/api/v1/products/${x.product}`), description: `${MARK} ${who}` }),
+  },
+  'GET /api/v1/models': { perm: 'assets:read', ok: [200] },
+  'POST /api/v1/models': {
+    perm: 'assets:manage', ok: [201], body: (x, who) => ({ product_id: x.product, code: `${MARK}-model-${who}`, name: `${MARK} model` }),
+  },
+  'GET /api/v1/models/:id': { perm: 'assets:read', ok: [200], path: (x) => `/api/v1/models/${x.model}` },
+  'PATCH /api/v1/models/:id': {
+    perm: 'assets:manage', ok: [200], path: (x) => `/api/v1/models/${x.model}`,
+    body: async (x, who) => ({ version: await x.version(`/api/v1/models/${x.model}`), name: `${MARK} model ${who}` }),
+  },
+  'GET /api/v1/assets': { perm: 'assets:read', ok: [200] },
+  'POST /api/v1/assets': {
+    perm: 'assets:manage', ok: [201], body: (x, who) => ({ model_id: x.model, serial: `${MARK}-${who}`, organisation_id: 1 }),
+  },
+  'GET /api/v1/assets/lookup': { perm: 'assets:read', ok: [200], path: () => `/api/v1/assets/lookup?serial=${MARK}-target` },
+  'PUT /api/v1/assets/by-external-id/:ext': {
+    perm: 'assets:manage', ok: [200, 201], path: () => `/api/v1/assets/by-external-id/${MARK}-asset`,
+    body: (x) => ({ model_id: x.model, serial: `${MARK}-synced`, organisation_id: 1 }),
+  },
+  'GET /api/v1/assets/:id': { perm: 'assets:read', ok: [200], path: (x) => `/api/v1/assets/${x.asset}` },
+  'PATCH /api/v1/assets/:id': {
+    perm: 'assets:manage', ok: [200], path: (x) => `/api/v1/assets/${x.asset}`,
+    body: async (x, who) => ({ version: await x.version(`/api/v1/assets/${x.asset}`), custom: { by: who } }),
+  },
+  'GET /api/v1/assets/:id/overview': { perm: 'assets:read', ok: [200], path: (x) => `/api/v1/assets/${x.asset}/overview` },
+  'GET /api/v1/assets/:id/entitlement': {
+    perm: 'assets:read', ok: [200], path: (x) => `/api/v1/assets/${x.asset}/entitlement?date=2026-06-01`,
+  },
+  'GET /api/v1/assets/:id/meters': { perm: 'assets:read', ok: [200], path: (x) => `/api/v1/assets/${x.asset}/meters` },
+  'POST /api/v1/assets/:id/meters': {
+    perm: 'assets:manage', ok: [201], path: (x) => `/api/v1/assets/${x.asset}/meters`,
+    body: (x) => ({ meter: 'hours', value: (x.hours = (x.hours ?? 0) + 10) }),
+  },
+  'GET /api/v1/contracts': { perm: 'contracts:read', ok: [200] },
+  'POST /api/v1/contracts': {
+    perm: 'contracts:manage', ok: [201],
+    body: (x, who) => ({ number: `${MARK}-${who}`, organisation_id: 1, starts_on: '2026-01-01', ends_on: '2026-12-31' }),
+  },
+  'PUT /api/v1/contracts/by-external-id/:ext': {
+    perm: 'contracts:manage', ok: [200, 201], path: () => `/api/v1/contracts/by-external-id/${MARK}-contract`,
+    body: () => ({ number: `${MARK}-synced`, organisation_id: 1, starts_on: '2026-01-01', ends_on: '2026-12-31' }),
+  },
+  // the JSON string "name" is a CSV file with a header and no rows: an import of nothing
+  'POST /api/v1/imports/:kind': { perm: 'customers:import', ok: [202], path: () => '/api/v1/imports/organisations', body: () => 'name' },
+  'GET /api/v1/imports/:kind/:id': {
+    perm: 'customers:import', ok: [200], path: (x) => `/api/v1/imports/organisations/${x.importJob}`,
+  },
+  'GET /api/v1/exports/:kind': { perm: 'customers:export', ok: [200], path: () => '/api/v1/exports/sites?format=csv' },
+  'GET /api/v1/contracts/:id': { perm: 'contracts:read', ok: [200], path: (x) => `/api/v1/contracts/${x.contract}` },
+  'PATCH /api/v1/contracts/:id': {
+    perm: 'contracts:manage', ok: [200], path: (x) => `/api/v1/contracts/${x.contract}`,
+    body: async (x, who) => ({ version: await x.version(`/api/v1/contracts/${x.contract}`), notes: `${MARK} ${who}` }),
   },
 };
 
@@ -361,6 +472,20 @@ describe('authorisation matrix', { timeout: 30000 }, () => {
       + "'ticket.created', 'https://example.test/none', '{}', 'failed', 8, 8, 0, 'matrix', 0, 0) RETURNING id").trim());
     x.webhook = await make('POST /api/v1/webhooks', '/api/v1/webhooks', { name: `${MARK} target hook`,
       url: 'https://example.test/target', active: false });
+    // customers and assets of organisation 1 (the demo customer's)
+    x.version = async (path) => (await admin.get(path)).body.version;
+    x.contact = await make('POST /api/v1/contacts', '/api/v1/contacts', { organisation_id: 1, name: `${MARK} target contact` });
+    x.site = await make('POST /api/v1/sites', '/api/v1/sites', { organisation_id: 1, name: `${MARK} target site` });
+    x.product = await make('POST /api/v1/products', '/api/v1/products', { name: `${MARK} target product`, category: 'printer' });
+    x.model = await make('POST /api/v1/models', '/api/v1/models', { product_id: x.product, code: `${MARK}-target`,
+      name: `${MARK} target model` });
+    x.asset = await make('POST /api/v1/assets', '/api/v1/assets', { model_id: x.model, serial: `${MARK}-target`,
+      organisation_id: 1, site_id: x.site });
+    x.contract = await make('POST /api/v1/contracts', '/api/v1/contracts', { number: `${MARK}-target`, organisation_id: 1,
+      starts_on: '2026-01-01', ends_on: '2026-12-31', asset_ids: [x.asset] });
+    const imp = await admin.call('POST', '/api/v1/imports/organisations', { body: 'name\n' });
+    assert.equal(imp.status, 202, imp.text);
+    x.importJob = imp.body.id;
     x.spareToken = async () => {
       const r = await admin.post('/api/v1/tokens', { name: `${MARK} spare`, scopes: ['tickets:read'] });
       assert.equal(r.status, 201, r.text);

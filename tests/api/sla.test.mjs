@@ -246,6 +246,31 @@ describe('SLA engine', { timeout: 240000 }, () => {
     });
   });
 
+  it('a service contract\'s SLA policy comes before the ordered conditions', async () => {
+    const made = async (path, body) => {
+      const r = await api.post(path, body);
+      assert.equal(r.status, 201, `${path}: ${r.text}`);
+      return r.body;
+    };
+    const org = await made('/api/v1/organisations', { name: tag('contract org'), tier: 'standard' });
+    const product = await made('/api/v1/products', { name: tag('Chiller'), category: 'hvac' });
+    const model = await made('/api/v1/models', { product_id: product.id, code: tag('CH-1'), name: 'Chiller 1' });
+    const asset = await made('/api/v1/assets', { model_id: model.id, serial: tag('SN'), organisation_id: org.id });
+    await withPolicy({ name: 'everyone', conditions: {}, targets: { resolution: 2400 } }, async (general) => {
+      await withPolicy({ name: 'gold contract', conditions: { channel: ['iot'] }, targets: { resolution: 120 } }, async (gold) => {
+        const before = await newTicket({ organisation_id: org.id, asset_id: asset.id });
+        assert.equal(before.sla.policy_id, general.id, 'no contract yet: the first match');
+        await made('/api/v1/contracts', { number: tag('SC'), organisation_id: org.id, starts_on: '2026-01-01',
+          ends_on: '2027-12-31', covers_parts: true, sla_policy_id: gold.id, asset_ids: [asset.id] });
+        const t = await newTicket({ organisation_id: org.id, asset_id: asset.id });
+        assert.equal(t.sla.policy_id, gold.id, 'the contract\'s policy, though its conditions do not match');
+        assert.equal(ms(t.sla.due_at), ms(t.created_at) + 120 * MIN);
+        const plain = await newTicket({ organisation_id: org.id });
+        assert.equal(plain.sla.policy_id, general.id, 'without the asset: the ordered conditions');
+      });
+    });
+  });
+
   it('records the engineer\'s arrival on site', async () => {
     await withPolicy({ conditions: { channel: ['iot'] }, targets: { on_site: 240, resolution: 480 } }, async () => {
       const t = await newTicket({ channel: 'iot' });

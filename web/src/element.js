@@ -4,7 +4,7 @@ import {
   ElAlert, ElAside, ElBadge, ElButton, ElCard, ElCheckbox, ElConfigProvider, ElContainer, ElDatePicker,
   ElDescriptions, ElDescriptionsItem, ElDialog, ElDropdown, ElDropdownItem, ElDropdownMenu,
   ElEmpty, ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElLoading, ElMain,
-  ElMenu, ElMenuItem, ElOption, ElPopover, ElRadioButton, ElRadioGroup, ElResult, ElSelect,
+  ElMenu, ElMenuItem, ElOption, ElPopover, ElProgress, ElRadioButton, ElRadioGroup, ElResult, ElSelect,
   ElSwitch, ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag,
 } from 'element-plus';
 
@@ -12,7 +12,7 @@ const components = [
   ElAlert, ElAside, ElBadge, ElButton, ElCard, ElCheckbox, ElConfigProvider, ElContainer, ElDatePicker,
   ElDescriptions, ElDescriptionsItem, ElDialog, ElDropdown, ElDropdownItem, ElDropdownMenu,
   ElEmpty, ElForm, ElFormItem, ElHeader, ElIcon, ElInput, ElInputNumber, ElMain, ElMenu,
-  ElMenuItem, ElOption, ElPopover, ElRadioButton, ElRadioGroup, ElResult, ElSelect, ElSwitch,
+  ElMenuItem, ElOption, ElPopover, ElProgress, ElRadioButton, ElRadioGroup, ElResult, ElSelect, ElSwitch,
   ElTable, ElTableColumn, ElTabPane, ElTabs, ElTag, ElBadge,
 ];
 

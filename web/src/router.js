@@ -44,6 +44,20 @@ const routes = [
         component: () => import('./views/TicketDetailView.vue'),
         meta: { title: 'detail.title', perm: 'tickets:read' },
       },
+      ...[
+        ['organisations', 'organisations', 'customers:read'], ['contacts', 'contacts', 'customers:read'],
+        ['sites', 'sites', 'customers:read'], ['assets', 'assets', 'assets:read'], ['contracts', 'contracts', 'contracts:read'],
+      ].map(([path, kind, perm]) => ({
+        path, name: kind, component: () => import('./views/RecordsView.vue'), meta: { title: `nav.${kind}`, perm, kind },
+      })),
+      {
+        path: 'organisations/:id(\\d+)', name: 'organisation', component: () => import('./views/OrganisationView.vue'),
+        meta: { title: 'nav.organisations', perm: 'customers:read' },
+      },
+      {
+        path: 'assets/:id(\\d+)', name: 'asset', component: () => import('./views/AssetView.vue'),
+        meta: { title: 'nav.assets', perm: 'assets:read' },
+      },
       {
         path: 'admin/users',
         name: 'users',

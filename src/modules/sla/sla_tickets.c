@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules/assets/assets.h"
 #include "modules/tickets/tickets.h"
 #include "platform/db/events.h"
 #include "platform/http/api.h"
@@ -228,6 +229,35 @@ write_back(struct db *db, struct clock_set *k, struct ticket *t, int64_t policy_
     return rc;
 }
 
+/* The SLA policy of the service contract that covers the ticket's asset on
+ * the day the ticket was opened (assets.h entitlement), when it is active;
+ * NULL otherwise. A contract's promise comes before the ordered conditions. */
+static enum tend_rc
+contract_policy(struct db *db, const struct sla_config *cfg, const struct ticket *t, const struct sla_policy **out,
+                struct tend_err *err)
+{
+    const struct sla_policy *p;
+    json_t *ent = NULL;
+    char date[40];
+    enum tend_rc rc;
+
+    *out = NULL;
+    if (!t->asset_id || cfg->npolicies == 0)
+        return TEND_OK;
+    time_format_rfc3339(t->created_at, date, sizeof(date));
+    date[10] = '\0'; /* YYYY-MM-DD, UTC */
+    rc = assets_store_entitlement(db, t->asset_id, date, &ent, err);
+    if (rc == TEND_ENOTFOUND)
+        return TEND_OK;
+    if (rc)
+        return rc;
+    p = sla_config_policy(cfg, json_integer_value(json_object_get(ent, "sla_policy_id")));
+    json_decref(ent);
+    if (p && p->active && sla_config_calendar(cfg, p->calendar_id))
+        *out = p;
+    return TEND_OK;
+}
+
 enum tend_rc
 sla_ticket_happened(struct db *db, struct ticket *t, enum sla_happening what, int64_t now, const char *actor,
                     struct tend_err *err)
@@ -251,7 +281,11 @@ sla_ticket_happened(struct db *db, struct ticket *t, enum sla_happening what, in
             return rc;
         s.tier = tier;
     }
-    p = sla_config_select(cfg, &s);
+    rc = contract_policy(db, cfg, t, &p, err);
+    if (rc)
+        return rc;
+    if (!p)
+        p = sla_config_select(cfg, &s);
     if (!p && t->sla_flags == 0)
         return TEND_OK;
     rc = ticket_status_pauses_sla(db, t, &pauses, err);

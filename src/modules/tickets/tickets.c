@@ -272,6 +272,7 @@ take_member(const char *key, const json_t *v, struct ticket_input *in, enum fiel
         {"group_id", TF_GROUP, offsetof(struct ticket_input, group_id)},
         {"category_id", TF_CATEGORY, offsetof(struct ticket_input, category_id)},
         {"fault_code_id", TF_FAULT_CODE, offsetof(struct ticket_input, fault_code_id)},
+        {"asset_id", TF_ASSET, offsetof(struct ticket_input, asset_id)},
     };
 
     for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++)
@@ -521,6 +522,8 @@ ticket_apply_update(struct ticket *t, const struct ticket_input *in, json_t *cha
         n += replace_ref(&t->category_id, in->category_id, "category_id", changes);
     if (in->fields & TF_FAULT_CODE)
         n += replace_ref(&t->fault_code_id, in->fault_code_id, "fault_code_id", changes);
+    if (in->fields & TF_ASSET)
+        n += replace_ref(&t->asset_id, in->asset_id, "asset_id", changes);
     if ((in->fields & TF_PRIORITY) && strcmp(t->priority, in->priority) != 0) {
         note_change(changes, "priority", t->priority, in->priority);
         strlcopy(t->priority, in->priority, sizeof(t->priority));
@@ -617,6 +620,8 @@ ticket_write_json(struct jbuf *b, const struct ticket *t, int customer)
     jbuf_cstr(b, t->resolution);
     jbuf_lit(b, ",\"merged_into_id\":");
     jbuf_ref(b, t->merged_into_id);
+    jbuf_lit(b, ",\"asset_id\":");
+    jbuf_ref(b, t->asset_id);
     jbuf_lit(b, ",\"version\":");
     jbuf_int(b, t->version);
     jbuf_lit(b, ",\"created_at\":");

@@ -39,6 +39,7 @@ struct ticket {
     int64_t category_id;
     int64_t fault_code_id;
     int64_t merged_into_id;
+    int64_t asset_id;        /* the asset it is about, 0 when none */
     char *tags;     /* owned JSON array text, e.g. ["jam"] */
     char *watchers; /* owned JSON array text of user ids */
     char *custom;   /* owned JSON object text */
@@ -77,6 +78,7 @@ enum ticket_field {
     TF_CUSTOM = 1 << 15,
     TF_RESOLUTION_CODE = 1 << 16,
     TF_RESOLUTION = 1 << 17,
+    TF_ASSET = 1 << 18,
 };
 
 /* A validated create or update request; strings and JSON are owned. A reference
@@ -95,6 +97,7 @@ struct ticket_input {
     int64_t group_id;
     int64_t category_id;
     int64_t fault_code_id;
+    int64_t asset_id;
     json_t *tags;     /* normalised array of strings */
     json_t *watchers; /* array of user ids */
     json_t *custom;   /* patch object: key -> value or null */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modules/assets/assets.h"
 #include "platform/db/events.h"
 #include "platform/db/idempotency.h"
 #include "modules/users/users.h"
@@ -39,6 +40,27 @@ fill_actor(const struct api_req *r, struct ticket_actor *a, char *name, size_t n
     a->roles = r->actor.roles;
 }
 
+/* A ticket about an asset shows the asset and its entitlement on the day the
+ * ticket was created: the written object `b` gains two members. */
+static void
+add_asset(struct api_req *r, struct jbuf *b, const struct ticket *t)
+{
+    json_t *asset = NULL, *entitlement = NULL, *both;
+    struct tend_err err;
+    char *text;
+
+    if (assets_store_ticket_context(r->db, t->asset_id, t->created_at, &asset, &entitlement, &err))
+        return; /* the ticket still reads without them */
+    both = json_pack("{s:o,s:o}", "asset", asset, "entitlement", entitlement);
+    text = json_dumps(both, JSON_COMPACT);
+    json_decref(both);
+    if (text && b->len > 1 && b->data[b->len - 1] == '}' && text[0] == '{') {
+        b->data[b->len - 1] = ',';
+        jbuf_lit(b, text + 1);
+    }
+    free(text);
+}
+
 static void
 send_ticket(struct api_req *r, int status, const struct ticket *t)
 {
@@ -49,6 +71,8 @@ send_ticket(struct api_req *r, int status, const struct ticket *t)
     api_add_header(r, "etag", etag);
     jbuf_init(&b, 1024);
     ticket_write_json(&b, t, is_customer(r));
+    if (t->asset_id)
+        add_asset(r, &b, t);
     api_send_owned(r, status, "application/json", b.data, b.len); /* the request frees it */
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modules/assets/assets.h"
 #include "modules/users/users.h"
 #include "modules/sla/sla.h"
 #include "platform/db/events.h"
@@ -58,6 +59,7 @@ tickets_store_read_columns(struct db_stmt *st, struct ticket *t, int borrow)
     t->sla_due_at = ref_col(st, 26);
     t->sla_warn_at = ref_col(st, 27);
     t->sla_flags = db_col_int64(st, 28);
+    t->asset_id = ref_col(st, 29);
 }
 
 static void
@@ -84,6 +86,26 @@ check_user(struct db *db, int64_t id, const char *field, int allow_customer, str
         rc = tend_fail(err, TEND_EINVAL, field, "a customer cannot be the assignee");
     user_cleanup(&u);
     return rc;
+}
+
+/* A ticket about asset `asset_id` belongs to the asset's organisation: an
+ * organisation of 0 takes it, another one is refused (422 on asset_id). */
+static enum tend_rc
+fit_asset(struct db *db, int64_t asset_id, int64_t *organisation_id, struct tend_err *err)
+{
+    int64_t org = 0;
+    enum tend_rc rc = assets_store_organisation_of(db, asset_id, &org, err);
+
+    if (rc == TEND_ENOTFOUND)
+        return tend_fail(err, TEND_EINVAL, "asset_id", "no asset %lld", (long long)asset_id);
+    if (rc)
+        return rc;
+    if (!*organisation_id)
+        *organisation_id = org;
+    else if (org && org != *organisation_id)
+        return tend_fail(err, TEND_EINVAL, "asset_id", "asset %lld belongs to another organisation",
+                         (long long)asset_id);
+    return TEND_OK;
 }
 
 /* Every id a write names must exist (a 422 naming the field, not a 500 from a
@@ -290,8 +312,8 @@ insert_ticket(struct db *db, const struct ticket_input *in, const struct ticket_
                          "INSERT INTO tickets (number, subject, description, status, priority, "
                          "customer_ref, version, created_at, updated_at, organisation_id, assignee_id, "
                          "type_id, status_category, channel, category_id, fault_code_id, group_id, "
-                         "tags, watchers, custom, resolution_code, resolution, priority_rank) "
-                         "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                         "tags, watchers, custom, resolution_code, resolution, priority_rank, asset_id) "
+                         "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                          "RETURNING id",
                          err);
     if (st) {
@@ -317,6 +339,7 @@ insert_ticket(struct db *db, const struct ticket_input *in, const struct ticket_
         db_bind_str(st, 20, in->resolution_code);
         db_bind_str(st, 21, in->resolution);
         db_bind_int64(st, 22, ticket_priority_rank(in->priority[0] ? in->priority : "normal"));
+        db_bind_ref(st, 23, in->asset_id);
         rc = db_run_returning_id(st, &out->id, err);
     } else if (!rc) {
         rc = err->rc;
@@ -340,6 +363,7 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const struct 
                      int64_t now, struct ticket *out, struct tend_err *err)
 {
     struct ticket_type type;
+    struct ticket_input fitted;
     const struct workflow *wf = NULL;
     json_t *custom = NULL;
     char *custom_text = NULL;
@@ -358,6 +382,12 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const struct 
     if (rc)
         return rc;
     rc = tickets_store_check_references(db, in, in->fields | TF_ORGANISATION | TF_ASSIGNEE, err);
+    if (rc == TEND_OK && in->asset_id) {
+        /* the asset's organisation, when the ticket names none */
+        fitted = *in;
+        rc = fit_asset(db, in->asset_id, &fitted.organisation_id, err);
+        in = &fitted;
+    }
     if (rc == TEND_OK)
         rc = merge_custom(db, type.key, "{}", in->custom, 1, &custom, err);
     if (rc == TEND_OK) {
@@ -484,7 +514,7 @@ save_ticket(struct db *db, const struct ticket *t, int64_t expected_version, int
         "customer_ref = ?, version = version + 1, updated_at = ?, organisation_id = ?, "
         "assignee_id = ?, status_category = ?, category_id = ?, fault_code_id = ?, group_id = ?, "
         "tags = ?, watchers = ?, custom = ?, resolution_code = ?, resolution = ?, merged_into_id = ?, "
-        "priority_rank = ? WHERE id = ? AND version = ?",
+        "priority_rank = ?, asset_id = ? WHERE id = ? AND version = ?",
         err);
 
     if (!st)
@@ -508,8 +538,9 @@ save_ticket(struct db *db, const struct ticket *t, int64_t expected_version, int
     db_bind_str(st, 17, t->resolution);
     db_bind_ref(st, 18, t->merged_into_id);
     db_bind_int64(st, 19, ticket_priority_rank(t->priority));
-    db_bind_int64(st, 20, t->id);
-    db_bind_int64(st, 21, expected_version);
+    db_bind_ref(st, 20, t->asset_id);
+    db_bind_int64(st, 21, t->id);
+    db_bind_int64(st, 22, expected_version);
     return db_run(st, err);
 }
 
@@ -560,6 +591,15 @@ tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input 
     changes = json_object();
     n = ticket_apply_update(t, &merged, changes);
     json_decref(custom);
+    if (t->asset_id && (in->fields & (TF_ASSET | TF_ORGANISATION))) {
+        int64_t org = t->organisation_id;
+        rc = fit_asset(db, t->asset_id, &org, err);
+        if (rc == TEND_OK && org != t->organisation_id) {
+            json_object_set_new(changes, "organisation_id", json_pack("{s:n,s:I}", "from", "to", (json_int_t)org));
+            t->organisation_id = org;
+            n++;
+        }
+    }
     if ((in->fields & TF_STATUS) && in->transition && strcmp(in->status, t->status) == 0)
         rc = tend_fail(err, TEND_EINVAL, status_field, "the ticket is already %s", t->status);
     if (rc == TEND_OK && (in->fields & TF_STATUS) && strcmp(in->status, t->status) != 0) {

@@ -5,6 +5,11 @@ import { can } from './session.js';
 /** Side-menu entries, in order; the first one the user may open is the home page. */
 export const MENU = [
   { name: 'tickets', path: '/tickets', label: 'nav.tickets', icon: 'Tickets', perm: 'tickets:read' },
+  { name: 'organisations', path: '/organisations', label: 'nav.organisations', icon: 'OfficeBuilding', perm: 'customers:read' },
+  { name: 'contacts', path: '/contacts', label: 'nav.contacts', icon: 'Avatar', perm: 'customers:read' },
+  { name: 'sites', path: '/sites', label: 'nav.sites', icon: 'Location', perm: 'customers:read' },
+  { name: 'assets', path: '/assets', label: 'nav.assets', icon: 'Cpu', perm: 'assets:read' },
+  { name: 'contracts', path: '/contracts', label: 'nav.contracts', icon: 'Document', perm: 'contracts:read' },
   { name: 'users', path: '/admin/users', label: 'nav.users', icon: 'User', perm: 'users:manage' },
   { name: 'admin-workflows', path: '/admin/workflows', label: 'nav.workflows', icon: 'Share', perm: 'ticket_config:manage' },
   { name: 'admin-ticket-types', path: '/admin/ticket-types', label: 'nav.ticketTypes', icon: 'Files', perm: 'ticket_config:manage' },

@@ -6,6 +6,7 @@ export default {
     tickets: 'Tickets', users: 'Users', workflows: 'Workflows', ticketTypes: 'Ticket types',
     customFields: 'Custom fields', categories: 'Categories', webhooks: 'Webhooks', emailTemplates: 'Email templates',
     deliveries: 'Deliveries',
+    organisations: 'Organisations', contacts: 'Contacts', sites: 'Sites', assets: 'Assets', contracts: 'Contracts',
   },
   common: {
     save: 'Save', cancel: 'Cancel', reload: 'Reload', back: 'Back', delete: 'Delete', yes: 'Yes', no: 'No',
@@ -13,6 +14,7 @@ export default {
     loading: 'Loading…', none: '—', requestId: 'Request ID: {id}',
     networkError: 'The server could not be reached. Check your connection and try again.',
     unexpected: 'Something went wrong ({status}).',
+    close: 'Close',
   },
   login: {
     title: 'Sign in to Tend',
@@ -228,5 +230,41 @@ export default {
     title: 'Deliveries', channel: 'Channel', event: 'Event', recipient: 'Recipient', attempts: 'Tries',
     lastError: 'Last error', updated: 'Updated', statusLabel: 'Status', retry: 'Retry', retried: 'Delivery {id} queued again',
     status: { pending: 'Pending', sent: 'Sent', failed: 'Failed' },
+  },
+  imports: {
+    button: 'Import', title: 'Import {kind}', start: 'Import',
+    hint: 'A CSV or XLSX file whose first row names the columns (as an export writes them). One bad row and nothing is imported, unless you allow a partial import.',
+    partial: 'Import the valid rows even if others fail',
+    row: 'Row', column: 'Column', reason: 'Reason',
+    counts: '{total} rows: {created} created, {updated} updated, {failed} failed',
+    done: 'Imported: {created} created, {updated} updated',
+    status: { running: 'Importing…', done: 'Done', failed: 'Nothing imported' },
+  },
+  records: {
+    search: 'Search', more: 'Load more', export: 'Export CSV', created: 'Created',
+    new: { organisations: 'New organisation', assets: 'New asset' },
+    col: {
+      name: 'Name', tier: 'Tier', region: 'Region', external_id: 'External ID', email: 'Email', phone: 'Phone',
+      wechat_openid: 'WeChat OpenID', organisation_id: 'Organisation', address: 'Address', latitude: 'Latitude',
+      longitude: 'Longitude', serial: 'Serial number', model_id: 'Model', site_id: 'Site', status: 'Status',
+      install_date: 'Installed', warranty_start: 'Warranty from', warranty_end: 'Warranty until', number: 'Number',
+      starts_on: 'Starts', ends_on: 'Ends', auto_renew: 'Auto-renew', sla_policy_id: 'SLA policy',
+    },
+    value: {
+      vip: 'VIP', gold: 'Gold', standard: 'Standard', active: 'Active', in_repair: 'In repair', retired: 'Retired',
+      draft: 'Draft', cancelled: 'Cancelled',
+    },
+  },
+  overview: {
+    tickets: 'Tickets', open: 'Open', past: 'Past', number: 'Number', subject: 'Subject', status: 'Status',
+    updated: 'Updated', counts: 'Records', countsText: '{contacts} contacts, {sites} sites, {assets} assets',
+    coordinates: 'Coordinates', term: 'Term', covers: 'Covers', parts: 'Parts', labour: 'Labour', travel: 'Travel',
+    partsReplaced: 'Parts replaced', satisfaction: 'Satisfaction',
+    later: 'Parts replaced and satisfaction history appear here once parts and surveys are in use.',
+    product: 'Product', warranty: 'Warranty', partOf: 'Component of', entitlement: 'Entitlement on {date}',
+    sla: 'SLA policy {id}', meters: 'Meter readings', meterName: 'Meter', value: 'Value', readAt: 'Read at',
+    components: 'Components',
+    meter: { hours: 'Hours', cycles: 'Cycles', pages: 'Pages' },
+    basis: { 'warranty+contract': 'Warranty and contract', warranty: 'Under warranty', contract: 'Under contract', none: 'Not covered' },
   },
 };

@@ -6,6 +6,7 @@ export default {
     tickets: '工单', users: '用户', workflows: '工作流', ticketTypes: '工单类型',
     customFields: '自定义字段', categories: '分类与故障代码', webhooks: 'Webhook', emailTemplates: '邮件模板',
     deliveries: '投递记录',
+    organisations: '客户', contacts: '联系人', sites: '站点', assets: '设备', contracts: '服务合同',
   },
   common: {
     save: '保存', cancel: '取消', reload: '刷新', back: '返回', delete: '删除', yes: '是', no: '否',
@@ -13,6 +14,7 @@ export default {
     loading: '加载中…', none: '—', requestId: '请求编号：{id}',
     networkError: '无法连接服务器，请检查网络后重试。',
     unexpected: '出错了（{status}）。',
+    close: '关闭',
   },
   login: {
     title: '登录 Tend',
@@ -228,5 +230,41 @@ export default {
     title: '投递记录', channel: '渠道', event: '事件', recipient: '接收方', attempts: '尝试次数',
     lastError: '最近错误', updated: '更新时间', statusLabel: '状态', retry: '重试', retried: '投递 {id} 已重新排队',
     status: { pending: '待发送', sent: '已发送', failed: '失败' },
+  },
+  imports: {
+    button: '导入', title: '导入{kind}', start: '导入',
+    hint: 'CSV 或 XLSX 文件，第一行为列名（与导出的列相同）。只要有一行出错就不导入任何数据，除非允许部分导入。',
+    partial: '其他行出错时仍导入有效的行',
+    row: '行', column: '列', reason: '原因',
+    counts: '共 {total} 行：新建 {created}，更新 {updated}，失败 {failed}',
+    done: '已导入：新建 {created}，更新 {updated}',
+    status: { running: '正在导入…', done: '完成', failed: '未导入任何数据' },
+  },
+  records: {
+    search: '搜索', more: '加载更多', export: '导出 CSV', created: '已创建',
+    new: { organisations: '新建客户', assets: '新建设备' },
+    col: {
+      name: '名称', tier: '级别', region: '区域', external_id: '外部编号', email: '邮箱', phone: '电话',
+      wechat_openid: '微信 OpenID', organisation_id: '客户', address: '地址', latitude: '纬度',
+      longitude: '经度', serial: '序列号', model_id: '型号', site_id: '站点', status: '状态',
+      install_date: '安装日期', warranty_start: '保修开始', warranty_end: '保修截止', number: '合同号',
+      starts_on: '开始', ends_on: '结束', auto_renew: '自动续约', sla_policy_id: 'SLA 策略',
+    },
+    value: {
+      vip: 'VIP', gold: '金牌', standard: '标准', active: '在用', in_repair: '维修中', retired: '已退役',
+      draft: '草稿', cancelled: '已取消',
+    },
+  },
+  overview: {
+    tickets: '工单', open: '未完成', past: '历史', number: '编号', subject: '主题', status: '状态',
+    updated: '更新时间', counts: '记录', countsText: '{contacts} 个联系人，{sites} 个站点，{assets} 台设备',
+    coordinates: '坐标', term: '期限', covers: '覆盖', parts: '备件', labour: '人工', travel: '差旅',
+    partsReplaced: '更换的备件', satisfaction: '满意度',
+    later: '启用备件与回访后，这里会显示更换的备件和满意度记录。',
+    product: '产品', warranty: '保修', partOf: '所属设备', entitlement: '{date} 的服务权益',
+    sla: 'SLA 策略 {id}', meters: '计数器读数', meterName: '计数器', value: '读数', readAt: '读取时间',
+    components: '部件',
+    meter: { hours: '小时', cycles: '次数', pages: '页数' },
+    basis: { 'warranty+contract': '保修及合同', warranty: '保修期内', contract: '合同覆盖', none: '不在保' },
   },
 };
