@@ -283,6 +283,7 @@ const SAMPLES = {
   },
   'POST /api/v1/email-templates/preview': {
     perm: 'notify:manage', ok: [200], body: () => ({ kind: 'ticket.created', language: 'zh-CN' }),
+  },
   // customers and assets (docs/api-customers.md); everything of organisation 1, the demo customer's
   'GET /api/v1/organisations': { perm: 'customers:read', ok: [200] },
   'POST /api/v1/organisations': { perm: 'customers:manage', ok: [201], body: (x, who) => ({ name: `${MARK} org by ${who}` }) },

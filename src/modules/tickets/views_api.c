@@ -17,7 +17,7 @@ static const char *const view_columns[] = {
     "id", "number", "type", "subject", "description", "status", "status_category", "priority",
     "channel", "category_id", "fault_code_id", "tags", "watchers", "organisation_id", "assignee_id",
     "group_id", "customer_ref", "resolution_code", "resolution", "merged_into_id", "version",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "asset_id", "sla",
     /* the console's display names of the reference columns */
     "assignee", "group", "category", "fault_code", "organisation", NULL};
 
