@@ -414,7 +414,9 @@ groups_store_set_lead(struct db *db, int64_t id, int64_t lead_id, struct tend_er
 
     if (lead_id) {
         struct user u;
-        enum tend_rc rc = users_store_get(db, lead_id, &u, err);
+        enum tend_rc rc;
+        memset(&u, 0, sizeof(u));
+        rc = users_store_get(db, lead_id, &u, err);
         if (rc == TEND_ENOTFOUND)
             return tend_fail(err, TEND_EINVAL, "lead_id", "no user %lld", (long long)lead_id);
         if (rc)
