@@ -254,7 +254,7 @@ const SAMPLES = {
   'POST /api/v1/rules': { perm: 'rules:manage', ok: [201], body: (x, who) => ({ ...RULE, name: `${MARK} rule by ${who}` }) },
   'GET /api/v1/rules/fields': { perm: 'rules:read', ok: [200] },
   'POST /api/v1/rules/reorder': { perm: 'rules:manage', ok: [200], body: async (x) => ({ ids: await x.ruleIds() }) },
-  'POST /api/v1/rules/validate': { perm: 'rules:read', ok: [200], body: () => ({ condition: "priority >= high" }) },
+  'POST /api/v1/rules/validate': { perm: 'rules:read', ok: [200], body: () => ({ condition: "priority >= 'high'" }) },
   'POST /api/v1/rules/dry-run': { perm: 'rules:read', ok: [200], body: (x) => ({ ticket_id: x.ticket }) },
   'GET /api/v1/rules/:id': { perm: 'rules:read', ok: [200], path: (x) => `/api/v1/rules/${x.rule}` },
   'PATCH /api/v1/rules/:id': {

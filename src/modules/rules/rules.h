@@ -51,6 +51,11 @@ void rules_changeset_cleanup(struct rules_changeset *cs);
 enum tend_rc rules_ticket_happened(struct db *db, const struct ticket *t, unsigned triggers, int64_t now,
                                    struct rules_changeset *cs, struct tend_err *err);
 
+/* Create a rule from its API body (validated; writer thread or a loader's
+ * transaction): *out is the rule as GET /rules/:id shows it (caller owns). */
+enum tend_rc rules_create(struct db *db, const json_t *body, const char *actor, int64_t now, json_t **out,
+                          struct tend_err *err);
+
 /* The rules.sweep job (every minute): `time` rules on open tickets, each at
  * most once per ticket per status entry. */
 enum tend_rc rules_sweep(struct db *db, int64_t now, char *detail, size_t detail_len, struct tend_err *err);

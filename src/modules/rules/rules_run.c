@@ -224,6 +224,7 @@ static enum tend_rc
 round_robin_turn(struct run *run, int64_t group_id, int64_t *last, int64_t chosen, struct tend_err *err)
 {
     struct db_stmt *st;
+    enum db_step_result r;
 
     if (!chosen) {
         *last = 0;
@@ -231,10 +232,11 @@ round_robin_turn(struct run *run, int64_t group_id, int64_t *last, int64_t chose
         if (!st)
             return err->rc;
         db_bind_int64(st, 1, group_id);
-        if (db_step(st, err) == DB_ROW)
+        r = db_step(st, err);
+        if (r == DB_ROW)
             *last = db_col_int64(st, 0);
         db_reset(st);
-        return err->rc == TEND_OK ? TEND_OK : err->rc;
+        return r == DB_FAIL ? err->rc : TEND_OK;
     }
     if (run->dry)
         return TEND_OK;

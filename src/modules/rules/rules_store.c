@@ -647,6 +647,12 @@ rules_store_create(struct db *db, int64_t id, const json_t *body, const char *ac
 }
 
 enum tend_rc
+rules_create(struct db *db, const json_t *body, const char *actor, int64_t now, json_t **out, struct tend_err *err)
+{
+    return rules_store_create(db, 0, body, actor, now, out, err);
+}
+
+enum tend_rc
 rules_store_update(struct db *db, int64_t id, const json_t *body, const char *actor, int64_t now, json_t **out,
                    struct tend_err *err)
 {
