@@ -857,16 +857,15 @@ rules_evaluate(const struct rule *rules, int n, unsigned triggers, int all, stru
         if (env && env->eligible && !env->eligible(env->ctx, r))
             continue;
         f = &out->firings[out->n++];
-        f->rule = r;
-        f->changes = json_object();
-        f->notes = json_array();
-        f->actions = json_array();
+        f->rule = r; /* changes, notes and actions only for a firing: most rules do not */
         if (stopped)
             continue;
         f->matched = expr_eval(r->expr, &v->x, env ? &env->expr : NULL);
         if (!f->matched)
             continue;
         f->fired = 1;
+        f->notes = json_array();
+        f->actions = json_array();
         rules_view_copy(&before, v);
         for (int k = 0; k < r->nactions; k++) {
             enum tend_rc rc = apply_action(&r->actions[k], v, env, f->actions, f->notes, err);
@@ -875,7 +874,6 @@ rules_evaluate(const struct rule *rules, int n, unsigned triggers, int all, stru
                 return rc;
             }
         }
-        json_decref(f->changes);
         f->changes = rules_view_diff(&before, v);
         rules_view_cleanup(&before);
         if (r->stop_processing) {
