@@ -1,7 +1,7 @@
 /* expr.c: the rule condition language (expr.h): a hand-written lexer and
  * recursive-descent parser into a flat array of nodes, type checks against the
  * field table and the catalogue, and evaluation without allocation. */
-#include "expr.h"
+#include "expr_int.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -48,7 +48,7 @@ const struct expr_field_info expr_fields[XF_COUNT] = {
     [XF_WITHIN_BUSINESS_HOURS] = {"within_business_hours", EXPR_BOOL, 1},
 };
 
-static const char *const priorities[] = {"low", "normal", "high", "urgent", NULL};
+const char *const expr_priorities[] = {"low", "normal", "high", "urgent", NULL};
 static const char *const status_categories[] = {"new", "open", "pending", "resolved", "closed", NULL};
 static const char *const channels[] = {"portal", "email", "phone", "wechat", "api", "iot", "internal", NULL};
 
@@ -81,112 +81,6 @@ expr_type_ops(enum expr_type t)
         return BIT(OP_NONE) | BIT(OP_EQ) | BIT(OP_NE);
     case EXPR_DATE:
         return ORDER_OPS | BIT(OP_EMPTY) | BIT(OP_NOT_EMPTY);
-    }
-    return 0;
-}
-
-/* --- the compiled form --------------------------------------------------------- */
-
-enum node_kind { N_TRUE, N_AND, N_OR, N_NOT, N_TEST };
-enum value_kind { V_STR, V_NUM, V_BOOL };
-
-struct value {
-    enum value_kind kind;
-    char *s;     /* V_STR, owned */
-    char *fold;  /* V_STR: s lower-cased (ASCII), owned */
-    double num;  /* V_NUM */
-    int b;       /* V_BOOL */
-    int64_t id;  /* EXPR_REF: the id (-1: a name that matches nothing) */
-    int rank;    /* EXPR_PRIORITY */
-    int64_t ms;  /* EXPR_TIME */
-};
-
-struct node {
-    enum node_kind kind;
-    int first, next; /* children of and/or/not; the next sibling (-1: none) */
-    enum expr_field field;
-    enum expr_type type;
-    enum expr_op op;
-    char *custom_key; /* owned */
-    int64_t calendar_id;
-    struct value *vals; /* owned */
-    int nvals;
-    regex_t re;
-    int has_re;
-};
-
-struct expr {
-    struct node *nodes;
-    int n, cap;
-    int root;
-    uint64_t used;
-};
-
-/* --- strings ------------------------------------------------------------------------ */
-
-static int
-fold(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-int
-expr_equal_ci(const char *a, const char *b)
-{
-    a = a ? a : "";
-    b = b ? b : "";
-    while (*a && fold((unsigned char)*a) == fold((unsigned char)*b)) {
-        a++;
-        b++;
-    }
-    return *a == *b;
-}
-
-char *
-expr_fold(const char *s)
-{
-    char *out = xstrdup(s ? s : "");
-
-    for (char *p = out; *p; p++)
-        *p = (char)fold((unsigned char)*p);
-    return out;
-}
-
-/* `needle` already folded: scan for its first byte in either case. */
-static int
-contains_folded(const char *hay, const char *needle)
-{
-    int c0 = (unsigned char)needle[0], u0 = c0 >= 'a' && c0 <= 'z' ? c0 - 32 : c0;
-
-    if (!c0)
-        return 1;
-    for (const char *h = hay; *h; h++) {
-        size_t i = 1;
-        if ((unsigned char)*h != c0 && (unsigned char)*h != u0)
-            continue;
-        while (needle[i] && fold((unsigned char)h[i]) == (unsigned char)needle[i])
-            i++;
-        if (!needle[i])
-            return 1;
-    }
-    return 0;
-}
-
-int
-expr_contains_ci(const char *hay, const char *needle)
-{
-    size_t n;
-
-    hay = hay ? hay : "";
-    if (!needle || !*needle)
-        return 1;
-    n = strlen(needle);
-    for (const char *h = hay; *h; h++) {
-        size_t i = 0;
-        while (i < n && h[i] && fold((unsigned char)h[i]) == fold((unsigned char)needle[i]))
-            i++;
-        if (i == n)
-            return 1;
     }
     return 0;
 }
@@ -415,7 +309,7 @@ is_kw(const struct parser *p, const char *kw)
     if (p->tok.kind != T_IDENT || p->tok.len != n)
         return 0;
     for (size_t i = 0; i < n; i++)
-        if (fold((unsigned char)p->src[p->tok.start + i]) != kw[i])
+        if (expr_fold_char((unsigned char)p->src[p->tok.start + i]) != kw[i])
             return 0;
     return 1;
 }
@@ -452,15 +346,6 @@ new_node(struct expr *e, enum node_kind kind)
 }
 
 /* --- values ------------------------------------------------------------------------ */
-
-static int
-value_in(const char *s, const char *const *set)
-{
-    for (int i = 0; set[i]; i++)
-        if (strcmp(s, set[i]) == 0)
-            return i;
-    return -1;
-}
 
 static const struct expr_named *
 ref_list(const struct expr_catalog *cat, enum expr_field f, int *n, const char **what)
@@ -552,15 +437,15 @@ read_value(struct parser *p, struct node *n, struct value *v)
     v->fold = expr_fold(v->s);
     p->tok.text = NULL;
     if (n->type == EXPR_PRIORITY) {
-        v->rank = value_in(v->s, priorities);
+        v->rank = expr_index_in(v->s, expr_priorities);
         if (v->rank < 0)
             return fail(p, at, "'%.40s' is not a priority (low, normal, high, urgent)", v->s);
     } else if (n->type == EXPR_TIME) {
         if (time_parse_rfc3339(v->s, &v->ms))
             return fail(p, at, "'%.40s' is not an RFC 3339 time", v->s);
-    } else if (n->field == XF_STATUS_CATEGORY && value_in(v->s, status_categories) < 0) {
+    } else if (n->field == XF_STATUS_CATEGORY && expr_index_in(v->s, status_categories) < 0) {
         return fail(p, at, "'%.40s' is not a status category (new, open, pending, resolved, closed)", v->s);
-    } else if (n->field == XF_CHANNEL && value_in(v->s, channels) < 0) {
+    } else if (n->field == XF_CHANNEL && expr_index_in(v->s, channels) < 0) {
         return fail(p, at, "'%.40s' is not a channel", v->s);
     } else if (n->field == XF_STATUS && p->cat && p->cat->nstatuses >= 0) {
         int found = 0;
@@ -639,13 +524,13 @@ static int parse_or(struct parser *p, int *out);
 static int
 read_field(struct parser *p, struct node *n)
 {
-    char name[128];
+    char name[128] = {0};
     size_t len = p->tok.len;
 
     if (len >= sizeof(name))
         return fail(p, p->tok.start, "unknown field '%.40s...'", p->src + p->tok.start);
     for (size_t i = 0; i < len; i++)
-        name[i] = (char)fold((unsigned char)p->src[p->tok.start + i]);
+        name[i] = (char)expr_fold_char((unsigned char)p->src[p->tok.start + i]);
     name[len] = '\0';
     if (strncmp(name, "custom.", 7) == 0 && name[7]) {
         const char *key = p->src + p->tok.start + 7; /* as written */
@@ -844,7 +729,7 @@ parse_unary(struct parser *p, int *out)
     if (++p->depth > EXPR_MAX_DEPTH)
         return fail(p, p->tok.start, "the condition nests deeper than %d levels", EXPR_MAX_DEPTH);
     if (is_kw(p, "not")) {
-        int child, idx;
+        int child = -1, idx;
         if (next(p) || parse_unary(p, &child))
             return -1;
         idx = new_node(p->e, N_NOT);
@@ -879,7 +764,7 @@ parse_unary(struct parser *p, int *out)
 static int
 parse_chain(struct parser *p, const char *kw, enum node_kind kind, int (*operand)(struct parser *, int *), int *out)
 {
-    int first, last, idx;
+    int first = -1, last, idx;
 
     if (operand(p, &first))
         return -1;
@@ -891,7 +776,7 @@ parse_chain(struct parser *p, const char *kw, enum node_kind kind, int (*operand
     p->e->nodes[idx].first = first;
     last = first;
     while (is_kw(p, kw)) {
-        int child;
+        int child = -1;
         if (next(p) || operand(p, &child))
             return -1;
         p->e->nodes[last].next = child;
@@ -987,356 +872,4 @@ uint64_t
 expr_fields_used(const struct expr *e)
 {
     return e ? e->used : 0;
-}
-
-/* --- evaluation ---------------------------------------------------------------------- */
-
-static const char *
-text_of(const struct expr_ticket *t, enum expr_field f)
-{
-    const char *s = NULL;
-
-    switch (f) {
-    case XF_SUBJECT:
-        s = t->subject;
-        break;
-    case XF_DESCRIPTION:
-        s = t->description;
-        break;
-    case XF_CUSTOMER_REF:
-        s = t->customer_ref;
-        break;
-    case XF_STATUS:
-        s = t->status;
-        break;
-    case XF_STATUS_CATEGORY:
-        s = t->status_category;
-        break;
-    case XF_CHANNEL:
-        s = t->channel;
-        break;
-    case XF_TYPE:
-        s = t->type;
-        break;
-    case XF_ORG_TIER:
-        s = t->org_tier;
-        break;
-    case XF_ORG_REGION:
-        s = t->org_region;
-        break;
-    case XF_ORG_NAME:
-        s = t->org_name;
-        break;
-    case XF_ASSET_MODEL:
-        s = t->asset_model;
-        break;
-    case XF_ASSET_SERIAL:
-        s = t->asset_serial;
-        break;
-    case XF_SITE_REGION:
-        s = t->site_region;
-        break;
-    default:
-        break;
-    }
-    return s ? s : "";
-}
-
-/* Keyword tests on a haystack already folded: plain strstr. */
-static int
-folded_test(const struct node *n, const char *lc)
-{
-    if (n->op == OP_CONTAINS)
-        return strstr(lc, n->vals[0].fold) != NULL;
-    for (int i = 0; i < n->nvals; i++)
-        if (strstr(lc, n->vals[i].fold))
-            return 1;
-    return 0;
-}
-
-static int
-text_test(const struct node *n, const char *s)
-{
-    switch (n->op) {
-    case OP_EQ:
-        return expr_equal_ci(s, n->vals[0].s);
-    case OP_NE:
-        return !expr_equal_ci(s, n->vals[0].s);
-    case OP_IN:
-    case OP_NOT_IN:
-        for (int i = 0; i < n->nvals; i++)
-            if (expr_equal_ci(s, n->vals[i].s))
-                return n->op == OP_IN;
-        return n->op == OP_NOT_IN;
-    case OP_CONTAINS:
-        return contains_folded(s, n->vals[0].fold);
-    case OP_CONTAINS_ANY:
-        for (int i = 0; i < n->nvals; i++)
-            if (contains_folded(s, n->vals[i].fold))
-                return 1;
-        return 0;
-    case OP_MATCHES:
-        return regexec(&n->re, s, 0, NULL, 0) == 0;
-    case OP_EMPTY:
-        return !*s;
-    case OP_NOT_EMPTY:
-        return *s != 0;
-    case OP_LT:
-        return strcmp(s, n->vals[0].s) < 0;
-    case OP_LE:
-        return strcmp(s, n->vals[0].s) <= 0;
-    case OP_GT:
-        return strcmp(s, n->vals[0].s) > 0;
-    case OP_GE:
-        return strcmp(s, n->vals[0].s) >= 0;
-    default:
-        return 0;
-    }
-}
-
-static int
-order_test(enum expr_op op, double a, double b)
-{
-    switch (op) {
-    case OP_EQ:
-        return a == b;
-    case OP_NE:
-        return a != b;
-    case OP_LT:
-        return a < b;
-    case OP_LE:
-        return a <= b;
-    case OP_GT:
-        return a > b;
-    case OP_GE:
-        return a >= b;
-    default:
-        return 0;
-    }
-}
-
-/* A number that may be absent. */
-static int
-number_test(const struct node *n, int present, double x)
-{
-    if (n->op == OP_EMPTY)
-        return !present;
-    if (n->op == OP_NOT_EMPTY)
-        return present;
-    if (!present)
-        return n->op == OP_NE || n->op == OP_NOT_IN;
-    if (n->op == OP_IN || n->op == OP_NOT_IN) {
-        for (int i = 0; i < n->nvals; i++)
-            if (x == n->vals[i].num)
-                return n->op == OP_IN;
-        return n->op == OP_NOT_IN;
-    }
-    return order_test(n->op, x, n->vals[0].num);
-}
-
-static int
-list_has(const char (*items)[EXPR_ITEM_MAX], int count, const char *v)
-{
-    for (int i = 0; i < count; i++)
-        if (expr_equal_ci(items[i], v))
-            return 1;
-    return 0;
-}
-
-static int
-list_test(const struct node *n, const char (*items)[EXPR_ITEM_MAX], int count)
-{
-    switch (n->op) {
-    case OP_CONTAINS:
-        return list_has(items, count, n->vals[0].s);
-    case OP_CONTAINS_ANY:
-    case OP_IN:
-        for (int i = 0; i < n->nvals; i++)
-            if (list_has(items, count, n->vals[i].s))
-                return 1;
-        return 0;
-    case OP_NOT_IN:
-        for (int i = 0; i < n->nvals; i++)
-            if (list_has(items, count, n->vals[i].s))
-                return 0;
-        return 1;
-    case OP_EMPTY:
-        return count == 0;
-    case OP_NOT_EMPTY:
-        return count > 0;
-    default:
-        return 0;
-    }
-}
-
-static int
-json_list_test(const struct node *n, const json_t *arr)
-{
-    char items[EXPR_MAX_LIST][EXPR_ITEM_MAX];
-    int count = 0;
-    size_t i;
-    json_t *v;
-
-    json_array_foreach(arr, i, v) {
-        if (count < EXPR_MAX_LIST && json_is_string(v))
-            strlcopy(items[count++], json_string_value(v), EXPR_ITEM_MAX);
-    }
-    return list_test(n, (const char(*)[EXPR_ITEM_MAX])items, count);
-}
-
-static int
-ref_test(const struct node *n, int64_t id)
-{
-    switch (n->op) {
-    case OP_EQ:
-        return id != 0 && id == n->vals[0].id;
-    case OP_NE:
-        return id != n->vals[0].id;
-    case OP_IN:
-    case OP_NOT_IN:
-        for (int i = 0; i < n->nvals; i++)
-            if (id != 0 && id == n->vals[i].id)
-                return n->op == OP_IN;
-        return n->op == OP_NOT_IN;
-    case OP_EMPTY:
-        return id == 0;
-    case OP_NOT_EMPTY:
-        return id != 0;
-    default:
-        return 0;
-    }
-}
-
-static int
-bool_test(const struct node *n, int b)
-{
-    if (n->op == OP_EQ)
-        return b == n->vals[0].b;
-    if (n->op == OP_NE)
-        return b != n->vals[0].b;
-    return b;
-}
-
-static int
-custom_test(const struct node *n, const struct expr_ticket *t)
-{
-    const json_t *v = t->custom ? json_object_get(t->custom, n->custom_key) : NULL;
-    char num[64];
-
-    if (v && json_is_null(v))
-        v = NULL;
-    switch (n->type) {
-    case EXPR_NUMBER:
-        return number_test(n, v && json_is_number(v), v ? json_number_value(v) : 0);
-    case EXPR_BOOL:
-        return bool_test(n, v && json_is_true(v));
-    case EXPR_LIST:
-        return json_list_test(n, json_is_array(v) ? v : NULL);
-    case EXPR_DATE:
-        if (!v || !json_is_string(v))
-            return n->op == OP_NE || n->op == OP_EMPTY;
-        return text_test(n, json_string_value(v));
-    default:
-        if (v && json_is_string(v))
-            return text_test(n, json_string_value(v));
-        if (v && json_is_integer(v)) {
-            snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-            return text_test(n, num);
-        }
-        if (v && json_is_real(v)) {
-            snprintf(num, sizeof(num), "%g", json_real_value(v));
-            return text_test(n, num);
-        }
-        if (v && json_is_boolean(v))
-            return text_test(n, json_is_true(v) ? "true" : "false");
-        return text_test(n, "");
-    }
-}
-
-#define HOUR_MS 3600000.0
-
-static int
-eval_test(const struct node *n, const struct expr_ticket *t, const struct expr_env *env)
-{
-    switch (n->field) {
-    case XF_PRIORITY: {
-        int rank = value_in(t->priority, priorities);
-        if (n->op == OP_IN || n->op == OP_NOT_IN) {
-            for (int i = 0; i < n->nvals; i++)
-                if (rank == n->vals[i].rank)
-                    return n->op == OP_IN;
-            return n->op == OP_NOT_IN;
-        }
-        return order_test(n->op, rank, n->vals[0].rank);
-    }
-    case XF_CATEGORY:
-        return ref_test(n, t->category_id);
-    case XF_FAULT_CODE:
-        return ref_test(n, t->fault_code_id);
-    case XF_GROUP:
-        return ref_test(n, t->group_id);
-    case XF_ASSIGNEE:
-        return ref_test(n, t->assignee_id);
-    case XF_TAGS:
-        return list_test(n, (const char(*)[EXPR_ITEM_MAX])t->tags, t->ntags);
-    case XF_REQUIRED_SKILLS:
-        return list_test(n, (const char(*)[EXPR_ITEM_MAX])t->skills, t->nskills);
-    case XF_CREATED_AT:
-        return order_test(n->op, (double)t->created_at, (double)n->vals[0].ms);
-    case XF_CUSTOM:
-        return custom_test(n, t);
-    case XF_HOURS_IN_STATUS:
-        return number_test(n, 1, (double)(t->now - t->status_since) / HOUR_MS);
-    case XF_AGE_HOURS:
-        return number_test(n, 1, (double)(t->now - t->created_at) / HOUR_MS);
-    case XF_BUSINESS_HOURS_IN_STATUS: {
-        int64_t ms = env && env->business_ms ? env->business_ms(env->ctx, n->calendar_id, t->status_since, t->now) : 0;
-        return number_test(n, 1, (double)ms / HOUR_MS);
-    }
-    case XF_WITHIN_BUSINESS_HOURS:
-        return bool_test(n, env && env->is_business ? env->is_business(env->ctx, n->calendar_id, t->now) : 0);
-    case XF_SUBJECT:
-    case XF_DESCRIPTION: {
-        const char *lc = n->field == XF_SUBJECT ? t->subject_lc : t->description_lc;
-        if (lc && (n->op == OP_CONTAINS || n->op == OP_CONTAINS_ANY))
-            return folded_test(n, lc);
-        return text_test(n, text_of(t, n->field));
-    }
-    default:
-        return text_test(n, text_of(t, n->field));
-    }
-}
-
-static int
-eval_node(const struct expr *e, int idx, const struct expr_ticket *t, const struct expr_env *env)
-{
-    const struct node *n = &e->nodes[idx];
-
-    switch (n->kind) {
-    case N_TRUE:
-        return 1;
-    case N_NOT:
-        return !eval_node(e, n->first, t, env);
-    case N_AND:
-        for (int c = n->first; c >= 0; c = e->nodes[c].next)
-            if (!eval_node(e, c, t, env))
-                return 0;
-        return 1;
-    case N_OR:
-        for (int c = n->first; c >= 0; c = e->nodes[c].next)
-            if (eval_node(e, c, t, env))
-                return 1;
-        return 0;
-    case N_TEST:
-        return eval_test(n, t, env);
-    }
-    return 0;
-}
-
-int
-expr_eval(const struct expr *e, const struct expr_ticket *t, const struct expr_env *env)
-{
-    if (!e || e->root < 0)
-        return 1;
-    return eval_node(e, e->root, t, env);
 }

@@ -130,8 +130,9 @@ rules_dry_run(struct db *db, const json_t *body, int64_t now, json_t **out, int 
     }
     if (rc == TEND_OK) {
         rules_view_copy(&before, v);
-        rc = rules_run_pass(db, own ? own : set->rules, own ? nown : set->n, bits, own != NULL, v,
-                            have_ticket ? t.id : 0, &pass, err);
+        const struct rule *list = own ? own : set ? set->rules : NULL;
+        rc = rules_run_pass(db, list, own ? nown : set ? set->n : 0, bits, own != NULL, v, have_ticket ? t.id : 0,
+                            &pass, err);
     }
     if (rc == TEND_OK) {
         trace = json_array();
