@@ -240,6 +240,7 @@ keep_row(void *ctx, const struct ticket *t)
     copy->custom = strdup(t->custom);
     copy->resolution_code = t->resolution_code ? strdup(t->resolution_code) : NULL;
     copy->resolution = t->resolution ? strdup(t->resolution) : NULL;
+    copy->required_skills = t->required_skills ? strdup(t->required_skills) : NULL;
 }
 
 static enum tend_rc
