@@ -4,12 +4,12 @@
  * the rules routes (create, update, delete, reorder) with their audit events. */
 #include "rules_store.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "platform/db/events.h"
 #include "platform/http/api.h"
+#include "platform/util/thread_slot.h"
 #include "platform/util/util.h"
 
 #define COUNTER_SHARDS 8
@@ -340,9 +340,6 @@ struct set_cache {
     int64_t key[SET_KEYS];
 };
 
-static pthread_key_t cache_key;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
-
 static void
 set_clear(struct rules_set *s)
 {
@@ -353,33 +350,12 @@ set_clear(struct rules_set *s)
 }
 
 static void
-cache_free(void *p)
+cache_cleanup(void *p)
 {
-    struct set_cache *c = p;
-
-    set_clear(&c->set);
-    free(c);
+    set_clear(&((struct set_cache *)p)->set);
 }
 
-static void
-cache_key_create(void)
-{
-    pthread_key_create(&cache_key, cache_free);
-}
-
-static struct set_cache *
-thread_cache(void)
-{
-    struct set_cache *c;
-
-    pthread_once(&cache_once, cache_key_create);
-    c = pthread_getspecific(cache_key);
-    if (!c) {
-        c = xcalloc(1, sizeof(*c));
-        pthread_setspecific(cache_key, c);
-    }
-    return c;
-}
+static struct thread_slot cache_slot = THREAD_SLOT_INIT(sizeof(struct set_cache), cache_cleanup);
 
 /* Compile every stored rule; one that no longer compiles (its group was
  * deleted, say) is kept inactive. */
@@ -432,7 +408,7 @@ load_set(struct db *db, struct rules_set *s, struct tend_err *err)
 enum tend_rc
 rules_set_get(struct db *db, const struct rules_set **out, struct tend_err *err)
 {
-    struct set_cache *c = thread_cache();
+    struct set_cache *c = thread_slot_get(&cache_slot);
     struct db_stmt *st = db_prepare(db,
                                     "SELECT (SELECT value FROM rule_epoch WHERE id = 1), "
                                     "(SELECT count(*) FROM groups), (SELECT coalesce(max(updated_at), 0) FROM groups), "

@@ -4,11 +4,11 @@
 #include "sla_store.h"
 #include "sla.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "platform/http/api.h"
+#include "platform/util/thread_slot.h"
 #include "platform/util/util.h"
 
 /* --- policies and calendars in force ----------------------------------------- */
@@ -20,9 +20,6 @@ struct config_cache {
     int valid;
     int64_t key[CONFIG_KEYS];
 };
-
-static pthread_key_t cache_key;
-static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 
 static void
 config_clear(struct sla_config *cfg)
@@ -37,32 +34,18 @@ config_clear(struct sla_config *cfg)
 }
 
 static void
-cache_free(void *p)
+cache_cleanup(void *p)
 {
-    struct config_cache *c = p;
-
-    config_clear(&c->cfg);
-    free(c);
+    config_clear(&((struct config_cache *)p)->cfg);
 }
 
-static void
-cache_key_create(void)
-{
-    pthread_key_create(&cache_key, cache_free); /* freed when the thread ends */
-}
+/* freed when the thread ends */
+static struct thread_slot cache_slot = THREAD_SLOT_INIT(sizeof(struct config_cache), cache_cleanup);
 
 static struct config_cache *
 thread_cache(void)
 {
-    struct config_cache *c;
-
-    pthread_once(&cache_once, cache_key_create);
-    c = pthread_getspecific(cache_key);
-    if (!c) {
-        c = xcalloc(1, sizeof(*c));
-        pthread_setspecific(cache_key, c);
-    }
-    return c;
+    return thread_slot_get(&cache_slot);
 }
 
 static enum tend_rc

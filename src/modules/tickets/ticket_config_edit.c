@@ -683,19 +683,25 @@ skills_member(const json_t *body, char **text, struct tend_err *err)
     return TEND_OK;
 }
 
+/* Write the body's skills (when it has them) to category `id`. */
 static enum tend_rc
-save_skills(struct db *db, int64_t id, const char *skills, struct tend_err *err)
+save_skills(struct db *db, int64_t id, const json_t *body, struct tend_err *err)
 {
     struct db_stmt *st;
+    char *skills = NULL;
+    enum tend_rc rc = skills_member(body, &skills, err);
 
-    if (!skills)
-        return TEND_OK;
+    if (rc || !skills)
+        return rc;
     st = db_prepare(db, "UPDATE categories SET skills = ? WHERE id = ?", err);
-    if (!st)
-        return err->rc;
-    db_bind_str(st, 1, skills);
-    db_bind_int64(st, 2, id);
-    return db_run(st, err);
+    rc = st ? TEND_OK : err->rc;
+    if (st) {
+        db_bind_str(st, 1, skills);
+        db_bind_int64(st, 2, id);
+        rc = db_run(st, err);
+    }
+    free(skills);
+    return rc;
 }
 
 static enum tend_rc
@@ -799,13 +805,8 @@ ticket_config_category_create(struct db *db, const json_t *body, const char *act
     db_bind_int64(st, 5, now);
     db_bind_int64(st, 6, now);
     rc = db_run_returning_id(st, &id, err);
-    if (rc == TEND_OK) {
-        char *skills = NULL;
-        rc = skills_member(body, &skills, err);
-        if (rc == TEND_OK)
-            rc = save_skills(db, id, skills, err);
-        free(skills);
-    }
+    if (rc == TEND_OK)
+        rc = save_skills(db, id, body, err);
     if (rc == TEND_OK)
         rc = category_out(db, id, out, err);
     if (rc == TEND_OK)
@@ -863,13 +864,8 @@ ticket_config_category_update(struct db *db, int64_t id, const json_t *body, con
     }
     (void)has_parent;
     json_decref(cur);
-    if (rc == TEND_OK) {
-        char *skills = NULL;
-        rc = skills_member(body, &skills, err);
-        if (rc == TEND_OK)
-            rc = save_skills(db, id, skills, err);
-        free(skills);
-    }
+    if (rc == TEND_OK)
+        rc = save_skills(db, id, body, err);
     if (rc == TEND_OK)
         rc = category_out(db, id, out, err);
     if (rc == TEND_OK)
