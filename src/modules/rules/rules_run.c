@@ -331,37 +331,6 @@ env_init(struct rules_env *env, struct run *run)
 
 /* --- what a firing writes ------------------------------------------------------------ */
 
-static void
-add_id(json_t *ids, int64_t id)
-{
-    size_t i;
-    json_t *v;
-
-    if (id <= 0)
-        return;
-    json_array_foreach(ids, i, v) {
-        if (json_integer_value(v) == id)
-            return;
-    }
-    json_array_append_new(ids, json_integer(id));
-}
-
-static enum tend_rc
-add_query_ids(struct db *db, const char *sql, int64_t id, json_t *ids, struct tend_err *err)
-{
-    struct db_stmt *st = db_prepare(db, sql, err);
-    enum db_step_result r;
-
-    if (!st)
-        return err->rc;
-    if (id)
-        db_bind_int64(st, 1, id);
-    while ((r = db_step(st, err)) == DB_ROW)
-        add_id(ids, db_col_int64(st, 0));
-    db_reset(st);
-    return r == DB_FAIL ? err->rc : TEND_OK;
-}
-
 static enum tend_rc
 recipients(struct db *db, const struct rules_action *a, unsigned notify, const struct rules_view *v, int64_t ticket_id,
            json_t *ids, struct tend_err *err)
@@ -369,17 +338,17 @@ recipients(struct db *db, const struct rules_action *a, unsigned notify, const s
     enum tend_rc rc = TEND_OK;
 
     if (notify & RN_ASSIGNEE)
-        add_id(ids, v->x.assignee_id);
+        db_ids_add(ids, v->x.assignee_id);
     if ((notify & RN_GROUP_LEAD) && v->x.group_id)
-        rc = add_query_ids(db, "SELECT coalesce(lead_id, 0) FROM groups WHERE id = ?", v->x.group_id, ids, err);
+        rc = db_collect_ids(db, "SELECT coalesce(lead_id, 0) FROM groups WHERE id = ?", v->x.group_id, ids, err);
     if (rc == TEND_OK && (notify & RN_WATCHERS))
-        rc = add_query_ids(db, "SELECT user_id FROM ticket_watchers WHERE ticket_id = ? ORDER BY user_id", ticket_id,
+        rc = db_collect_ids(db, "SELECT user_id FROM ticket_watchers WHERE ticket_id = ? ORDER BY user_id", ticket_id,
                            ids, err);
     if (rc == TEND_OK && (notify & RN_MANAGERS))
-        rc = add_query_ids(db, "SELECT id FROM users WHERE disabled = 0 AND roles LIKE '%manager%' ORDER BY id", 0,
+        rc = db_collect_ids(db, "SELECT id FROM users WHERE disabled = 0 AND roles LIKE '%manager%' ORDER BY id", 0,
                            ids, err);
     for (int i = 0; a && i < a->nnotify_users; i++)
-        add_id(ids, a->notify_users[i]);
+        db_ids_add(ids, a->notify_users[i]);
     return rc;
 }
 

@@ -60,32 +60,6 @@ fresh(struct db *db, struct due_clock *d, struct tend_err *err)
     return rc;
 }
 
-static enum tend_rc
-add_ids(struct db *db, const char *sql, int64_t id, json_t *ids, struct tend_err *err)
-{
-    struct db_stmt *st = db_prepare(db, sql, err);
-    enum db_step_result r;
-
-    if (!st)
-        return err->rc;
-    if (id)
-        db_bind_int64(st, 1, id);
-    while ((r = db_step(st, err)) == DB_ROW) {
-        json_t *v = json_integer(db_col_int64(st, 0));
-        size_t i;
-        json_t *w;
-        int dup = 0;
-        json_array_foreach(ids, i, w)
-            dup |= json_equal(v, w);
-        if (dup || json_integer_value(v) == 0)
-            json_decref(v);
-        else
-            json_array_append_new(ids, v);
-    }
-    db_reset(st);
-    return r == DB_FAIL ? err->rc : TEND_OK;
-}
-
 /* Who an escalation (or, without one, a warning or breach) notifies. */
 static enum tend_rc
 recipients(struct db *db, const struct ticket *t, unsigned notify, json_t *ids, struct tend_err *err)
@@ -95,9 +69,9 @@ recipients(struct db *db, const struct ticket *t, unsigned notify, json_t *ids, 
     if ((notify & SLA_NOTIFY_ASSIGNEE) && t->assignee_id)
         json_array_append_new(ids, json_integer(t->assignee_id));
     if ((notify & SLA_NOTIFY_GROUP_LEAD) && t->group_id)
-        rc = add_ids(db, "SELECT coalesce(lead_id, 0) FROM groups WHERE id = ?", t->group_id, ids, err);
+        rc = db_collect_ids(db, "SELECT coalesce(lead_id, 0) FROM groups WHERE id = ?", t->group_id, ids, err);
     if (rc == TEND_OK && (notify & SLA_NOTIFY_MANAGERS))
-        rc = add_ids(db, "SELECT id FROM users WHERE disabled = 0 AND roles LIKE '%manager%' ORDER BY id", 0, ids,
+        rc = db_collect_ids(db, "SELECT id FROM users WHERE disabled = 0 AND roles LIKE '%manager%' ORDER BY id", 0, ids,
                      err);
     return rc;
 }

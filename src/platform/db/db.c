@@ -244,6 +244,37 @@ db_one_json(struct db_stmt *st, json_t *(*row)(struct db_stmt *st), json_t **out
     return r == DB_ROW ? TEND_OK : TEND_ENOTFOUND;
 }
 
+void
+db_ids_add(json_t *ids, int64_t id)
+{
+    size_t i;
+    json_t *v;
+
+    if (id <= 0)
+        return;
+    json_array_foreach(ids, i, v) {
+        if (json_integer_value(v) == id)
+            return;
+    }
+    json_array_append_new(ids, json_integer(id));
+}
+
+enum tend_rc
+db_collect_ids(struct db *db, const char *sql, int64_t id, json_t *ids, struct tend_err *err)
+{
+    struct db_stmt *st = db_prepare(db, sql, err);
+    enum db_step_result r;
+
+    if (!st)
+        return err->rc;
+    if (id)
+        db_bind_int64(st, 1, id);
+    while ((r = db_step(st, err)) == DB_ROW)
+        db_ids_add(ids, db_col_int64(st, 0));
+    db_reset(st);
+    return r == DB_FAIL ? err->rc : TEND_OK;
+}
+
 enum tend_rc
 db_run_returning_id(struct db_stmt *st, int64_t *id, struct tend_err *err)
 {

@@ -89,6 +89,13 @@ struct json_t;
 enum tend_rc db_collect_json(struct db_stmt *st, struct json_t *(*row)(struct db_stmt *st), struct json_t **out,
                              struct tend_err *err);
 
+/* Add `id` to the JSON array of ids `ids` unless it is <= 0 or already there. */
+void db_ids_add(struct json_t *ids, int64_t id);
+
+/* Add to `ids` (db_ids_add) the first column of every row of `sql`, which
+ * has `id` bound as its one parameter when `id` is not 0: who to notify. */
+enum tend_rc db_collect_ids(struct db *db, const char *sql, int64_t id, struct json_t *ids, struct tend_err *err);
+
 /* The first row of `st` turned into JSON by `row` into *out (caller owns);
  * TEND_ENOTFOUND (err left for the caller to word) when there is none. */
 enum tend_rc db_one_json(struct db_stmt *st, struct json_t *(*row)(struct db_stmt *st), struct json_t **out,
