@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "commands.h"
+#include "modules/tickets/tickets.h"
+#include "platform/db/db.h"
 
 #ifndef TEND_VERSION
 #define TEND_VERSION "dev"
@@ -37,6 +39,7 @@ main(int argc, char **argv)
         fprintf(stderr, "tend: cannot initialise libsodium\n");
         return 1;
     }
+    db_add_commit_hook(tickets_search_flush);
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -26,6 +26,13 @@ const NOTIFY_VIEWS = {
   DeliveriesView: () => import('./views/admin/DeliveriesView.vue'),
 };
 
+// the SLA pages: open to sla:read (read-only), changes need sla:manage
+const SLA_VIEWS = {
+  CalendarsView: () => import('./views/admin/CalendarsView.vue'),
+  SlaPoliciesView: () => import('./views/admin/SlaPoliciesView.vue'),
+  SlaReportView: () => import('./views/admin/SlaReportView.vue'),
+};
+
 const routes = [
   { path: '/login', name: 'login', component: LoginView, meta: { title: 'login.title', public: true } },
   {
@@ -84,6 +91,13 @@ const routes = [
         name,
         component: NOTIFY_VIEWS[view],
         meta: { title, perm: 'notify:manage' },
+      })),
+      ...[
+        ['admin/calendars', 'admin-calendars', 'CalendarsView', 'sla.cal.title'],
+        ['admin/sla-policies', 'admin-sla-policies', 'SlaPoliciesView', 'sla.pol.title'],
+        ['sla/report', 'sla-report', 'SlaReportView', 'sla.report.title'],
+      ].map(([path, name, view, title]) => ({
+        path, name, component: SLA_VIEWS[view], meta: { title, perm: 'sla:read' },
       })),
       {
         path: 'notifications/preferences',

@@ -243,6 +243,10 @@ void ticket_filter_cursor(const struct ticket_filter *f, const struct ticket *la
 
 /* --- store (SQL in tickets_store.c); writes run on the writer thread ------- */
 
+/* The commit hook (db_add_commit_hook) that re-indexes, for full-text
+ * search, the tickets whose text the transaction changed (SQLite only). */
+enum tend_rc tickets_search_flush(struct db *db, struct tend_err *err);
+
 enum tend_rc tickets_store_create(struct db *db, const struct ticket_input *in,
                                   const struct ticket_actor *actor, int64_t now, struct ticket *out,
                                   struct tend_err *err);

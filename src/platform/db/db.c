@@ -306,9 +306,25 @@ run_cached(struct db *db, const char *sql, struct tend_err *err)
     return db_run(st, err);
 }
 
+/* Set once at start-up, before any thread opens a connection; read-only after. */
+static db_commit_hook commit_hooks[4];
+static int ncommit_hooks;
+
+void
+db_add_commit_hook(db_commit_hook hook)
+{
+    if (ncommit_hooks < (int)(sizeof(commit_hooks) / sizeof(commit_hooks[0])))
+        commit_hooks[ncommit_hooks++] = hook;
+}
+
 enum tend_rc
 db_commit(struct db *db, struct tend_err *err)
 {
+    for (int i = 0; i < ncommit_hooks; i++) {
+        enum tend_rc rc = commit_hooks[i](db, err);
+        if (rc)
+            return rc;
+    }
     return run_cached(db, "COMMIT", err);
 }
 

@@ -112,6 +112,14 @@ enum tend_rc db_savepoint(struct db *db, struct tend_err *err);
 void db_savepoint_release(struct db *db);
 void db_savepoint_rollback(struct db *db);
 
+/* Work that belongs at the end of a transaction rather than in each of its
+ * statements (e.g. one full-text index update for a whole group commit): a
+ * hook runs inside every db_commit, before COMMIT, on the committing
+ * connection; a failure fails the commit (the caller rolls back). Hooks are
+ * added at start-up, before any connection is used. */
+typedef enum tend_rc (*db_commit_hook)(struct db *db, struct tend_err *err);
+void db_add_commit_hook(db_commit_hook hook);
+
 /* Whether the server behind the connection answers (for /readyz). */
 int db_ping(struct db *db);
 

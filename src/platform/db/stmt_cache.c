@@ -8,6 +8,26 @@
 
 #define INITIAL_SLOTS 64
 
+/* Every prepare looks its SQL text up here (a few hundred bytes, twenty
+ * times per ticket create), so the hash reads eight bytes per step rather
+ * than one (FNV-1a byte by byte was ~4% of the writer thread's time). */
+static uint64_t
+sql_hash(const char *sql)
+{
+    size_t n = strlen(sql);
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+
+    for (; n >= 8; n -= 8, sql += 8) {
+        memcpy(&w, sql, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, sql, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
+
 static size_t
 slot_of(const struct stmt_cache *c, uint64_t hash)
 {
@@ -25,7 +45,7 @@ stmt_cache_init(struct stmt_cache *c)
 struct db_stmt *
 stmt_cache_find(const struct stmt_cache *c, const char *sql)
 {
-    uint64_t hash = hash_fnv1a(sql);
+    uint64_t hash = sql_hash(sql);
 
     for (size_t s = slot_of(c, hash); c->slots[s].st; s = (s + 1) & (c->cap - 1))
         if (c->slots[s].hash == hash && strcmp(c->slots[s].sql, sql) == 0)
@@ -46,7 +66,7 @@ place(struct stmt_cache *c, struct stmt_cache_entry e)
 void
 stmt_cache_put(struct stmt_cache *c, const char *sql, struct db_stmt *st)
 {
-    struct stmt_cache_entry e = {hash_fnv1a(sql), xstrdup(sql), st};
+    struct stmt_cache_entry e = {sql_hash(sql), xstrdup(sql), st};
 
     if ((c->used + 1) * 2 > c->cap) {
         struct stmt_cache_entry *old = c->slots;

@@ -15,6 +15,10 @@ export const MENU = [
   { name: 'admin-ticket-types', path: '/admin/ticket-types', label: 'nav.ticketTypes', icon: 'Files', perm: 'ticket_config:manage' },
   { name: 'admin-custom-fields', path: '/admin/custom-fields', label: 'nav.customFields', icon: 'EditPen', perm: 'ticket_config:manage' },
   { name: 'admin-categories', path: '/admin/categories', label: 'nav.categories', icon: 'FolderOpened', perm: 'ticket_config:manage' },
+  // the SLA pages are open read-only to sla:read by address; the menu offers them to sla:manage
+  { name: 'admin-calendars', path: '/admin/calendars', label: 'nav.calendars', icon: 'Calendar', perm: 'sla:manage' },
+  { name: 'admin-sla-policies', path: '/admin/sla-policies', label: 'nav.slaPolicies', icon: 'Timer', perm: 'sla:manage' },
+  { name: 'sla-report', path: '/sla/report', label: 'nav.slaReport', icon: 'DataAnalysis', perm: 'sla:manage' },
   { name: 'admin-webhooks', path: '/admin/webhooks', label: 'nav.webhooks', icon: 'Connection', perm: 'notify:manage' },
   { name: 'admin-email-templates', path: '/admin/email-templates', label: 'nav.emailTemplates', icon: 'Message', perm: 'notify:manage' },
   { name: 'admin-deliveries', path: '/admin/deliveries', label: 'nav.deliveries', icon: 'WarningFilled', perm: 'notify:manage' },

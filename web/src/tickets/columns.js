@@ -1,12 +1,14 @@
 // The queue's columns: standard ticket fields plus active custom fields
 // (`custom.<key>`), the chosen set remembered per user in localStorage.
 
-/** Standard columns: key, label (i18n key), `sort` parameter when sortable, width. */
+/** Standard columns: key, label (i18n key), `sort` parameter when sortable (`sortOrders`:
+ * the order header clicks cycle through, descending first unless given), width. */
 export const STANDARD_COLUMNS = [
   { key: 'number', label: 'ticket.number', sort: 'id', width: 170, fixed: true },
   { key: 'subject', label: 'ticket.subject', minWidth: 240 },
   { key: 'status', label: 'ticket.status', width: 170 },
   { key: 'priority', label: 'ticket.priority', sort: 'priority', width: 110 },
+  { key: 'sla', label: 'sla.column', sort: 'sla_due_at', sortOrders: ['ascending', 'descending', null], width: 160 },
   { key: 'type', label: 'ticket.type', width: 150 },
   { key: 'assignee', label: 'ticket.assignee', width: 130 },
   { key: 'group', label: 'ticket.group', width: 130 },
@@ -18,7 +20,7 @@ export const STANDARD_COLUMNS = [
   { key: 'updated_at', label: 'ticket.updatedAt', sort: 'updated_at', width: 170 },
 ];
 
-export const DEFAULT_COLUMNS = ['number', 'subject', 'status', 'priority', 'type', 'assignee', 'created_at'];
+export const DEFAULT_COLUMNS = ['number', 'subject', 'status', 'priority', 'sla', 'type', 'assignee', 'created_at'];
 
 const storageKey = (userId) => `tend.queue.columns.${userId ?? 'anon'}`;
 

@@ -10,7 +10,11 @@ export const FILTERS = [
   { key: 'assignee_id', list: false },
   { key: 'group_id', list: false },
   { key: 'tag', list: false },
+  { key: 'sla', list: false },
+  { key: 'sla_due_within', list: false },
 ];
+/** "Breaching within" choices of the queue, in minutes (sla_due_within). */
+export const SLA_DUE_WITHIN = [60, 240, 1440];
 export const TABS = ['new', 'open', 'pending', 'resolved', 'closed', 'all'];
 export const DEFAULT_TAB = 'all';
 
