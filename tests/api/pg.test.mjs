@@ -109,7 +109,7 @@ describe('two nodes behind nginx on one PostgreSQL database', { skip, timeout: 6
       if (!perJob.has(name)) perJob.set(name, []);
       perJob.get(name).push({ slot: Number(slot), node, outcome });
     }
-    assert.deepEqual([...perJob.keys()].sort(), ['idempotency.purge', 'sessions.purge', 'sla.sweep']);
+    assert.deepEqual([...perJob.keys()].sort(), ['idempotency.purge', 'rules.sweep', 'sessions.purge', 'sla.sweep']);
     const byNode = new Set();
     for (const [name, runs] of perJob) {
       assert.ok(runs.length >= 6, `${name}: ${runs.length} runs`);
