@@ -86,6 +86,12 @@ const routes = [
         meta: { title, perm: 'notify:manage' },
       })),
       {
+        path: 'admin/rules',
+        name: 'admin-rules',
+        component: () => import('./views/admin/RulesView.vue'),
+        meta: { title: 'rules.title', perm: 'rules:read' },
+      },
+      {
         path: 'notifications/preferences',
         name: 'notification-preferences',
         component: () => import('./views/NotificationPrefsView.vue'),

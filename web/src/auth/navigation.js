@@ -15,6 +15,7 @@ export const MENU = [
   { name: 'admin-ticket-types', path: '/admin/ticket-types', label: 'nav.ticketTypes', icon: 'Files', perm: 'ticket_config:manage' },
   { name: 'admin-custom-fields', path: '/admin/custom-fields', label: 'nav.customFields', icon: 'EditPen', perm: 'ticket_config:manage' },
   { name: 'admin-categories', path: '/admin/categories', label: 'nav.categories', icon: 'FolderOpened', perm: 'ticket_config:manage' },
+  { name: 'admin-rules', path: '/admin/rules', label: 'nav.rules', icon: 'Operation', perm: 'rules:read' },
   { name: 'admin-webhooks', path: '/admin/webhooks', label: 'nav.webhooks', icon: 'Connection', perm: 'notify:manage' },
   { name: 'admin-email-templates', path: '/admin/email-templates', label: 'nav.emailTemplates', icon: 'Message', perm: 'notify:manage' },
   { name: 'admin-deliveries', path: '/admin/deliveries', label: 'nav.deliveries', icon: 'WarningFilled', perm: 'notify:manage' },
