@@ -250,7 +250,7 @@ export default {
       assign_group: 'Assign to group', assign_agent: 'Assign to agent', set_required_skills: 'Require skills',
       notify: 'Notify', webhook: 'Call webhook', transition: 'Change status', escalate: 'Escalate',
     },
-    setField: { type: 'Type', category: 'Category', fault_code: 'Fault code', channel: 'Channel' },
+    setField: { category: 'Category', fault_code: 'Fault code' },
     strategies: { none: 'Group only', round_robin: 'Round robin', least_open: 'Least open work', skill_match: 'Skill match' },
     notifyTo: { assignee: 'Assignee', group_lead: 'Group lead', watchers: 'Watchers', managers: 'Managers' },
   },

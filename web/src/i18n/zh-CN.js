@@ -250,7 +250,7 @@ export default {
       assign_group: '分配到组', assign_agent: '分配给坐席', set_required_skills: '要求技能',
       notify: '通知', webhook: '调用 Webhook', transition: '变更状态', escalate: '升级',
     },
-    setField: { type: '类型', category: '分类', fault_code: '故障代码', channel: '渠道' },
+    setField: { category: '分类', fault_code: '故障代码' },
     strategies: { none: '只分配到组', round_robin: '轮流分配', least_open: '工作量最少', skill_match: '技能匹配' },
     notifyTo: { assignee: '处理人', group_lead: '组长', watchers: '关注人', managers: '经理' },
   },

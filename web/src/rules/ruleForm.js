@@ -9,7 +9,7 @@ let rowSeq = 0;
 export function blankParams(type) {
   switch (type) {
     case 'set_priority': return { value: 'high' };
-    case 'set_field': return { field: 'type', value: null };
+    case 'set_field': return { field: 'category', value: null };
     case 'add_tags': case 'remove_tags': return { tags: [] };
     case 'assign_group': return { group_id: null, strategy: 'none' };
     case 'assign_agent': return { user_id: null };
@@ -83,10 +83,10 @@ const NUMERIC_TYPES = new Set(['number', 'integer', 'int', 'float', 'hours', 'du
 export const opTakesList = (op) => LIST_OPS.has(String(op).toLowerCase());
 export const opTakesValue = (op) => !NO_VALUE_OPS.has(String(op).toLowerCase());
 
-/** A value as condition text: numbers and booleans bare for numeric / boolean fields, else a quoted string. */
+/** A value as condition text: numbers bare for numeric fields (and ids of references), booleans bare for boolean ones, else a quoted string. */
 export function literal(value, type) {
   const s = String(value ?? '').trim();
-  if (NUMERIC_TYPES.has(type) && /^-?\d+(\.\d+)?$/.test(s)) return s;
+  if ((NUMERIC_TYPES.has(type) || type === 'ref') && /^-?\d+(\.\d+)?$/.test(s)) return s;
   if ((type === 'bool' || type === 'boolean') && /^(true|false)$/i.test(s)) return s.toLowerCase();
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
