@@ -233,7 +233,7 @@ export default {
     builderAdd: 'Add test', field: 'Field', value: 'Value', strategy: 'Assignment', requiredSkills: 'Required skills',
     notifyTargets: 'Notify', message: 'Message', webhook: 'Webhook', webhookId: 'Webhook ID', inactive: 'inactive',
     toStatus: 'To status', escalateHint: 'Raises the priority one step and notifies the group lead.',
-    rawParams: 'Parameters (JSON)', changeSep: ', ',
+    actionType: 'Action', rawParams: 'Parameters (JSON)', changeSep: ', ',
     dryRun: 'Dry run', dryRunRule: 'Dry run this rule', dryRunTitle: 'Dry run', dryRunGo: 'Run',
     dryRunSaved: 'What the saved, active rules would do to a ticket. Nothing is written.',
     dryRunUnsaved: 'What this rule, as it is in the editor, would do to a ticket. Nothing is written.',

@@ -233,7 +233,7 @@ export default {
     builderAdd: '添加测试', field: '字段', value: '值', strategy: '分配方式', requiredSkills: '所需技能',
     notifyTargets: '通知对象', message: '消息', webhook: 'Webhook', webhookId: 'Webhook 编号', inactive: '已停用',
     toStatus: '目标状态', escalateHint: '优先级提高一级并通知组长。',
-    rawParams: '参数（JSON）', changeSep: '，',
+    actionType: '动作', rawParams: '参数（JSON）', changeSep: '，',
     dryRun: '试运行', dryRunRule: '试运行此规则', dryRunTitle: '试运行', dryRunGo: '运行',
     dryRunSaved: '已保存且启用的规则会对工单做什么。不会写入任何数据。',
     dryRunUnsaved: '编辑器中的这条规则会对工单做什么。不会写入任何数据。',
