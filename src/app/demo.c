@@ -1,6 +1,7 @@
 /* demo.c: demo organisations, contacts, one user per role, and tickets in every
  * status with their event history, written through the modules' own stores. */
 #include "demo.h"
+#include "demo_rules.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -199,11 +200,11 @@ static const struct ticket_actor demo_agent = {"agent", 0, ROLE_AGENT};
  * codes and a few custom fields, made through the configuration store as an
  * admin would through the API. */
 static const char *const demo_config[] = {
-    "{\"kind\":\"category\",\"name\":\"Printers\"}",
-    "{\"kind\":\"category\",\"name\":\"Paper handling\",\"parent_id\":1}",
-    "{\"kind\":\"category\",\"name\":\"HVAC 暖通空调\"}",
-    "{\"kind\":\"category\",\"name\":\"EV chargers 充电桩\"}",
-    "{\"kind\":\"category\",\"name\":\"Medical devices\"}",
+    "{\"kind\":\"category\",\"name\":\"Printers\",\"skills\":[\"printers\"]}",
+    "{\"kind\":\"category\",\"name\":\"Paper handling\",\"parent_id\":1,\"skills\":[\"printers\"]}",
+    "{\"kind\":\"category\",\"name\":\"HVAC 暖通空调\",\"skills\":[\"hvac\",\"refrigerant\"]}",
+    "{\"kind\":\"category\",\"name\":\"EV chargers 充电桩\",\"skills\":[\"electrical\"]}",
+    "{\"kind\":\"category\",\"name\":\"Medical devices\",\"skills\":[\"medical\"]}",
     "{\"kind\":\"category\",\"name\":\"Billing 账务\"}",
     "{\"kind\":\"fault_code\",\"name\":\"Paper jam\",\"code\":\"E01\"}",
     "{\"kind\":\"fault_code\",\"name\":\"High pressure 高压报警\",\"code\":\"H12\"}",
@@ -344,6 +345,8 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
         rc = demo_assets_load(db, org_ids, start, &assets, err);
     if (!rc)
         rc = add_sla(db, start, err);
+    if (!rc) /* routing is the rules' work: refunds, VIP customers, regions */
+        rc = demo_rules_load(db, groups, start, err);
     for (size_t i = 0; i < sizeof(tickets) / sizeof(tickets[0]) && !rc; i++) {
         const struct demo_ticket *d = &tickets[i];
         struct ticket_input in;
@@ -367,16 +370,16 @@ demo_load(struct db *db, int *loaded, struct tend_err *err)
         /* field work in progress goes to the demo engineer */
         if (strcmp(d->status, "new") != 0 && i % 3 == 1)
             in.assignee_id = engineer_id;
-        /* refunds go to finance, the rest to the field teams by region */
-        in.group_id = strstr(d->subject, "efund") || strstr(d->subject, "退款") ? groups[2]
-                      : i % 2 ? groups[1] : groups[0];
-        in.fields |= TF_GROUP;
+        /* the demo rules route refunds, VIP customers and the regions' work
+         * (demo_rules.c); what they leave goes to the field teams by turn */
         if (i % 3 == 0) {
             in.tags = json_pack("[s]", strcmp(d->priority, "urgent") == 0 ? "downtime" : "warranty");
             in.fields |= TF_TAGS;
         }
         rc = tickets_store_create(db, &in, &demo_agent, at, &t, err);
         json_decref(in.tags);
+        if (rc == TEND_OK && !t.group_id)
+            rc = demo_route_rest(db, &t, groups[i % 2 ? 1 : 0], at, err);
         if (rc)
             break;
         rc = walk_status(db, &t, d->status, at, err);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "modules/auth/auth.h"
+#include "modules/rules/rules.h"
 #include "modules/sla/sla_sweep.h"
 #include "platform/db/db.h"
 #include "platform/db/idempotency.h"
@@ -15,6 +16,7 @@ const struct sched_job app_jobs[] = {
     {"idempotency.purge", HOUR_MS, idem_purge},
     {"sessions.purge", HOUR_MS, auth_store_sessions_purge},
     {"sla.sweep", INT64_C(30000), sla_sweep},
+    {"rules.sweep", INT64_C(60000), rules_sweep},
 };
 const int app_jobs_count = sizeof(app_jobs) / sizeof(app_jobs[0]);
 

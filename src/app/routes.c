@@ -7,6 +7,7 @@
 #include "modules/assets/assets_api.h"
 #include "modules/auth/auth_api.h"
 #include "modules/notifications/notifications_api.h"
+#include "modules/rules/rules_api.h"
 #include "modules/customers/customers_api.h"
 #include "modules/tickets/tickets_api.h"
 #include "modules/sla/calendars_api.h"

@@ -50,6 +50,9 @@ const DOCUMENTED = {
   'assets:manage': ['admin', 'manager', 'dispatcher', 'agent'],
   'contracts:read': ['admin', 'manager', 'dispatcher', 'agent', 'finance'],
   'contracts:manage': ['admin', 'manager', 'finance'],
+  // migrations/0009_rules.sql, docs/api-rules.md
+  'rules:read': ['admin', 'manager', 'dispatcher'],
+  'rules:manage': ['admin', 'manager'],
 };
 const KEY = `mx${Date.now().toString(36)}`; // config keys: [a-z][a-z0-9_]*
 
@@ -63,6 +66,7 @@ const CALENDAR = { time_zone: 'Asia/Shanghai', week: { mon: [['09:00', '18:00']]
 const ICS = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//matrix//EN', 'BEGIN:VEVENT', 'UID:m1@matrix',
   'DTSTAMP:20261101T000000Z', 'DTSTART;VALUE=DATE:20261225', 'SUMMARY:Closed', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
 
+const RULE = { triggers: ['ticket.created'], condition: "subject contains 'matrix-never-matches'", actions: [{ type: 'add_tags', tags: ['mx'] }] };
 const POLICY = { calendar_id: 1, conditions: { channel: ['iot'] }, targets: { resolution: 480 } };
 
 const SAMPLES = {
@@ -246,6 +250,17 @@ const SAMPLES = {
   'DELETE /api/v1/sla-policies/:id': {
     perm: 'sla:manage', ok: [204], path: async (x) => `/api/v1/sla-policies/${await x.sparePolicy()}`,
   },
+  'GET /api/v1/rules': { perm: 'rules:read', ok: [200] },
+  'POST /api/v1/rules': { perm: 'rules:manage', ok: [201], body: (x, who) => ({ ...RULE, name: `${MARK} rule by ${who}` }) },
+  'GET /api/v1/rules/fields': { perm: 'rules:read', ok: [200] },
+  'POST /api/v1/rules/reorder': { perm: 'rules:manage', ok: [200], body: async (x) => ({ ids: await x.ruleIds() }) },
+  'POST /api/v1/rules/validate': { perm: 'rules:read', ok: [200], body: () => ({ condition: "priority >= 'high'" }) },
+  'POST /api/v1/rules/dry-run': { perm: 'rules:read', ok: [200], body: (x) => ({ ticket_id: x.ticket }) },
+  'GET /api/v1/rules/:id': { perm: 'rules:read', ok: [200], path: (x) => `/api/v1/rules/${x.rule}` },
+  'PATCH /api/v1/rules/:id': {
+    perm: 'rules:manage', ok: [200], path: (x) => `/api/v1/rules/${x.rule}`, body: (x, who) => ({ description: `by ${who}` }),
+  },
+  'DELETE /api/v1/rules/:id': { perm: 'rules:manage', ok: [204], path: async (x) => `/api/v1/rules/${await x.spareRule()}` },
   'GET /api/v1/tickets/:id/sla': { perm: 'sla:read', ok: [200], path: (x) => `${T}/${x.ticket}/sla` },
   'POST /api/v1/tickets/:id/on-site': {
     perm: 'tickets:update', ok: [200], path: (x) => `${T}/${x.ticket}/on-site`, body: () => ({}),
@@ -455,6 +470,9 @@ describe('authorisation matrix', { timeout: 30000 }, () => {
     x.calendarVersion = async () => (await admin.get(`/api/v1/calendars/${x.calendar}`)).body.version;
     x.spareCalendar = async () => make('POST /api/v1/calendars', '/api/v1/calendars',
       { ...CALENDAR, name: `${MARK} spare calendar ${Math.random()}` });
+    x.rule = await make('POST /api/v1/rules', '/api/v1/rules', { ...RULE, name: `${MARK} target rule` });
+    x.spareRule = async () => make('POST /api/v1/rules', '/api/v1/rules', { ...RULE, name: `${MARK} spare rule ${Math.random()}` });
+    x.ruleIds = async () => (await admin.get('/api/v1/rules')).body.items.map((r) => r.id);
     x.policy = await make('POST /api/v1/sla-policies', '/api/v1/sla-policies', { ...POLICY, name: `${MARK} target policy` });
     x.policyVersion = async () => (await admin.get(`/api/v1/sla-policies/${x.policy}`)).body.version;
     x.sparePolicy = async () => make('POST /api/v1/sla-policies', '/api/v1/sla-policies',

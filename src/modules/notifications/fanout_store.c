@@ -144,6 +144,13 @@ insert_delivery(struct fanout *f, const char *channel, const struct event_row *e
     return db_run(st, f->err);
 }
 
+static int64_t
+member_int(const json_t *o, const char *name)
+{
+    json_t *v = json_object_get(o, name);
+    return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
 static enum tend_rc
 webhook_deliveries(struct fanout *f, const struct event_row *e)
 {
@@ -160,7 +167,12 @@ webhook_deliveries(struct fanout *f, const struct event_row *e)
     text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     json_array_foreach(f->webhooks, i, w) {
-        if (rc || !notify_pattern_match(json_object_get(w, "types"), e->type))
+        int64_t id = json_integer_value(json_object_get(w, "id"));
+        /* a rule's webhook action goes to its chosen subscription only */
+        if (strcmp(e->type, "rule.webhook") == 0 ? id != member_int(e->data, "webhook_id")
+                                                 : !notify_pattern_match(json_object_get(w, "types"), e->type))
+            continue;
+        if (rc)
             continue;
         rc = insert_delivery(f, "webhook", e, 0, json_integer_value(json_object_get(w, "id")),
                              json_string_value(json_object_get(w, "url")), text);
@@ -204,12 +216,6 @@ add_query(struct fanout *f, const char *sql, int64_t id, struct recipient *r, in
     return n;
 }
 
-static int64_t
-member_int(const json_t *o, const char *name)
-{
-    json_t *v = json_object_get(o, name);
-    return json_is_integer(v) ? json_integer_value(v) : 0;
-}
 
 /* The comment of a ticket.commented event: its body and whether internal. */
 static char *
@@ -265,7 +271,8 @@ recipients_of(struct fanout *f, const struct event_row *e, const char *comment, 
         }
         n = add_query(f, ASSIGNEE, e->entity_id, r, n, "ticket.commented", fail);
         n = add_query(f, WATCHERS, e->entity_id, r, n, "ticket.commented", fail);
-    } else if (strncmp(e->type, "sla.", 4) == 0 && notify_kind_index(e->type) >= 0) {
+    } else if ((strncmp(e->type, "sla.", 4) == 0 || strcmp(e->type, "rule.notify") == 0) &&
+               notify_kind_index(e->type) >= 0) {
         json_t *ids = json_object_get(d, "notify_user_ids");
         if (json_is_array(ids)) {
             size_t i;
@@ -395,6 +402,8 @@ ticket_vars(struct fanout *f, const struct event_row *e, const char *comment, js
     json_object_set_new(v, "actor", json_string(e->actor[0] ? e->actor : "Tend"));
     if (comment)
         json_object_set_new(v, "comment.body", json_string(comment));
+    if (json_is_string(json_object_get(d, "message")))
+        json_object_set(v, "rule.message", json_object_get(d, "message"));
     if (json_is_string(json_object_get(d, "metric")))
         json_object_set(v, "sla.metric", json_object_get(d, "metric"));
     if (json_is_string(json_object_get(d, "due_at")))

@@ -10,6 +10,7 @@
 const char *const notify_kinds[] = {
     "ticket.assigned", "ticket.mentioned", "ticket.commented", "ticket.status_changed",
     "ticket.created",  "sla.warning",      "sla.breached",     "sla.escalated",
+    "rule.notify",
 };
 const int notify_kinds_count = sizeof(notify_kinds) / sizeof(notify_kinds[0]);
 const char *const notify_languages[] = {"en", "zh-CN"};

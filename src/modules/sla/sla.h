@@ -31,6 +31,12 @@ enum sla_happening {
 enum tend_rc sla_ticket_happened(struct db *db, struct ticket *t, enum sla_happening what, int64_t now,
                                  const char *actor, struct tend_err *err);
 
+struct calendar;
+/* The business calendar `id` as the SLA engine has it (calendar.h's pure
+ * arithmetic applies), or *out NULL when there is none. The pointer is valid
+ * on this thread until its next SLA call that reads the configuration. */
+enum tend_rc sla_calendar_get(struct db *db, int64_t id, const struct calendar **out, struct tend_err *err);
+
 /* The summary state at `now`: "running", "warning", "breached", "paused",
  * "achieved", or NULL when the ticket has no clocks. */
 const char *sla_summary_state(int64_t flags, int64_t due_at, int64_t warn_at, int64_t now);

@@ -2,6 +2,7 @@
  * and calendars, a ticket's clock rows, its summary columns, and the facts a
  * late-starting clock needs. */
 #include "sla_store.h"
+#include "sla.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -201,6 +202,19 @@ sla_config_calendar(const struct sla_config *cfg, int64_t id)
     const struct sla_calendar_entry *e = calendar_entry(cfg, id);
 
     return e ? e->cal : NULL;
+}
+
+enum tend_rc
+sla_calendar_get(struct db *db, int64_t id, const struct calendar **out, struct tend_err *err)
+{
+    const struct sla_config *cfg = NULL;
+    enum tend_rc rc = sla_config_get(db, &cfg, err);
+
+    *out = NULL;
+    for (int i = 0; rc == TEND_OK && cfg && i < cfg->ncalendars; i++)
+        if (cfg->calendars[i].id == id)
+            *out = cfg->calendars[i].cal;
+    return rc;
 }
 
 const char *

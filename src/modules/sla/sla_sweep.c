@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "modules/rules/rules.h"
 #include "modules/tickets/tickets.h"
 #include "platform/db/events.h"
 #include "platform/util/util.h"
@@ -172,6 +173,8 @@ raise_level(struct db *db, int64_t id, const struct sla_row *row, int level, con
     json_object_set(data, "notify_user_ids", ids);
     if (rc == TEND_OK)
         rc = event_append(db, level < 2 ? level_events[level] : "sla.escalated", "ticket", id, "sla", data, now, err);
+    if (rc == TEND_OK && level < 2) /* the rules of sla.warning and sla.breached */
+        rc = tickets_store_run_rules(db, id, level == 0 ? RT_SLA_WARNING : RT_SLA_BREACHED, now, err);
     json_decref(ids);
     json_decref(data);
     return rc;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "modules/attachments/attachments.h"
+#include "modules/rules/rules.h"
 #include "modules/sla/sla.h"
 #include "modules/users/users.h"
 #include "platform/db/events.h"
@@ -99,6 +100,8 @@ comments_store_add(struct db *db, const struct comment_input *in, const struct t
             ticket_cleanup(&t);
         }
     }
+    if (rc == TEND_OK && !actor->no_rules)
+        rc = tickets_store_run_rules(db, in->ticket_id, RT_COMMENTED, now, err);
     if (rc) {
         json_decref(*out);
         *out = NULL;

@@ -651,7 +651,52 @@ ticket_config_field_update(struct db *db, int64_t id, const json_t *body, const 
 
 /* --- categories ------------------------------------------------------------------ */
 
-static const char *const category_members[] = {"kind", "name", "parent_id", "code", "active", NULL};
+static const char *const category_members[] = {"kind", "name", "parent_id", "code", "active", "skills", NULL};
+
+/* The required skills of a category's tickets: *text is owned JSON, NULL when absent. */
+static enum tend_rc
+skills_member(const json_t *body, char **text, struct tend_err *err)
+{
+    const json_t *v = json_object_get(body, "skills");
+    json_t *out;
+    size_t i;
+    json_t *s;
+
+    *text = NULL;
+    if (!v)
+        return TEND_OK;
+    if (!json_is_array(v) || json_array_size(v) > TICKET_MAX_TAGS)
+        return tend_fail(err, TEND_EINVAL, "skills", "must be a list of at most %d skill names", TICKET_MAX_TAGS);
+    out = json_array();
+    json_array_foreach(v, i, s) {
+        char *norm = json_is_string(s) ? ticket_tag_normalise(json_string_value(s), json_string_length(s)) : NULL;
+        if (!norm) {
+            json_decref(out);
+            return tend_fail(err, TEND_EINVAL, "skills", "item %zu must be 1 to %d characters without commas", i,
+                             TICKET_TAG_MAX_CHARS);
+        }
+        json_array_append_new(out, json_string(norm));
+        free(norm);
+    }
+    *text = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    return TEND_OK;
+}
+
+static enum tend_rc
+save_skills(struct db *db, int64_t id, const char *skills, struct tend_err *err)
+{
+    struct db_stmt *st;
+
+    if (!skills)
+        return TEND_OK;
+    st = db_prepare(db, "UPDATE categories SET skills = ? WHERE id = ?", err);
+    if (!st)
+        return err->rc;
+    db_bind_str(st, 1, skills);
+    db_bind_int64(st, 2, id);
+    return db_run(st, err);
+}
 
 static enum tend_rc
 category_out(struct db *db, int64_t id, json_t **out, struct tend_err *err)
@@ -754,6 +799,13 @@ ticket_config_category_create(struct db *db, const json_t *body, const char *act
     db_bind_int64(st, 5, now);
     db_bind_int64(st, 6, now);
     rc = db_run_returning_id(st, &id, err);
+    if (rc == TEND_OK) {
+        char *skills = NULL;
+        rc = skills_member(body, &skills, err);
+        if (rc == TEND_OK)
+            rc = save_skills(db, id, skills, err);
+        free(skills);
+    }
     if (rc == TEND_OK)
         rc = category_out(db, id, out, err);
     if (rc == TEND_OK)
@@ -811,6 +863,13 @@ ticket_config_category_update(struct db *db, int64_t id, const json_t *body, con
     }
     (void)has_parent;
     json_decref(cur);
+    if (rc == TEND_OK) {
+        char *skills = NULL;
+        rc = skills_member(body, &skills, err);
+        if (rc == TEND_OK)
+            rc = save_skills(db, id, skills, err);
+        free(skills);
+    }
     if (rc == TEND_OK)
         rc = category_out(db, id, out, err);
     if (rc == TEND_OK)

@@ -456,11 +456,14 @@ ticket_config_filter(struct db *db, const char *const *names, const char *const 
 static json_t *
 category_row_json(struct db_stmt *st)
 {
-    return json_pack("{s:I,s:s,s:o,s:o,s:s,s:b}", "id", (json_int_t)db_col_int64(st, 0), "kind",
+    json_t *skills = json_loads(db_col_text(st, 6), 0, NULL);
+
+    return json_pack("{s:I,s:s,s:o,s:o,s:s,s:b,s:o}", "id", (json_int_t)db_col_int64(st, 0), "kind",
                      db_col_text(st, 1), "parent_id",
                      db_col_is_null(st, 2) ? json_null() : json_integer(db_col_int64(st, 2)), "code",
                      db_col_is_null(st, 3) ? json_null() : json_string(db_col_text(st, 3)), "name",
-                     db_col_text(st, 4), "active", (int)db_col_int64(st, 5));
+                     db_col_text(st, 4), "active", (int)db_col_int64(st, 5), "skills",
+                     json_is_array(skills) ? skills : json_array());
 }
 
 enum tend_rc
@@ -468,9 +471,9 @@ ticket_config_categories_json(struct db *db, const char *kind, json_t **out, str
 {
     struct db_stmt *st = db_prepare(
         db,
-        kind ? "SELECT id, kind, parent_id, code, name, active FROM categories WHERE kind = ? "
+        kind ? "SELECT id, kind, parent_id, code, name, active, skills FROM categories WHERE kind = ? "
                "ORDER BY parent_id IS NOT NULL, parent_id, name, id"
-             : "SELECT id, kind, parent_id, code, name, active FROM categories "
+             : "SELECT id, kind, parent_id, code, name, active, skills FROM categories "
                "ORDER BY kind, parent_id IS NOT NULL, parent_id, name, id",
         err);
     enum db_step_result r;

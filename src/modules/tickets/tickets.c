@@ -30,6 +30,8 @@ ticket_cleanup(struct ticket *t)
     free(t->custom);
     free(t->resolution_code);
     free(t->resolution);
+    free(t->required_skills);
+    t->required_skills = NULL;
     t->subject = t->description = t->customer_ref = NULL;
     t->tags = t->watchers = t->custom = t->resolution_code = t->resolution = NULL;
 }
@@ -45,6 +47,7 @@ ticket_input_cleanup(struct ticket_input *in)
     json_decref(in->tags);
     json_decref(in->watchers);
     json_decref(in->custom);
+    json_decref(in->required_skills);
     memset(in, 0, sizeof(*in));
 }
 
@@ -204,15 +207,17 @@ ticket_tag_normalise(const char *s, size_t len)
     return out;
 }
 
+/* A list of tags or skills (`name` in errors) normalised into *out. */
 static enum tend_rc
-take_tags(const json_t *v, struct ticket_input *in, struct tend_err *err)
+take_names(const json_t *v, const char *name, json_t **out, struct tend_err *err)
 {
     size_t i;
     json_t *t;
 
     if (!json_is_array(v) || json_array_size(v) > TICKET_MAX_TAGS)
-        return tend_fail(err, TEND_EINVAL, "tags", "must be a list of at most %d tags", TICKET_MAX_TAGS);
-    in->tags = json_array();
+        return tend_fail(err, TEND_EINVAL, name, "must be a list of at most %d %s", TICKET_MAX_TAGS, name);
+    json_decref(*out);
+    *out = json_array();
     json_array_foreach(v, i, t) {
         char *norm = json_is_string(t) ? ticket_tag_normalise(json_string_value(t), json_string_length(t))
                                        : NULL;
@@ -220,17 +225,23 @@ take_tags(const json_t *v, struct ticket_input *in, struct tend_err *err)
         size_t j;
         json_t *have;
         if (!norm)
-            return tend_fail(err, TEND_EINVAL, "tags",
+            return tend_fail(err, TEND_EINVAL, name,
                              "item %zu must be 1 to %d characters without commas", i,
                              TICKET_TAG_MAX_CHARS);
-        json_array_foreach(in->tags, j, have)
+        json_array_foreach(*out, j, have)
             dup |= strcmp(json_string_value(have), norm) == 0;
         if (!dup)
-            json_array_append_new(in->tags, json_string(norm));
+            json_array_append_new(*out, json_string(norm));
         free(norm);
     }
-    in->fields |= TF_TAGS;
     return TEND_OK;
+}
+
+static enum tend_rc
+take_tags(const json_t *v, struct ticket_input *in, struct tend_err *err)
+{
+    in->fields |= TF_TAGS;
+    return take_names(v, "tags", &in->tags, err);
 }
 
 static enum tend_rc
@@ -294,6 +305,10 @@ take_member(const char *key, const json_t *v, struct ticket_input *in, enum fiel
         return take_tags(v, in, err);
     if (strcmp(key, "watchers") == 0 && mode != FOR_TRANSITION)
         return take_watchers(v, in, err);
+    if (strcmp(key, "required_skills") == 0 && mode != FOR_TRANSITION) {
+        in->fields |= TF_REQUIRED_SKILLS;
+        return take_names(v, "required_skills", &in->required_skills, err);
+    }
     if (strcmp(key, "custom") == 0) {
         if (!json_is_object(v))
             return tend_fail(err, TEND_EINVAL, "custom", "must be an object of custom field values");
@@ -535,6 +550,8 @@ ticket_apply_update(struct ticket *t, const struct ticket_input *in, json_t *cha
         n += replace_json(&t->watchers, in->watchers, "watchers", changes);
     if (in->fields & TF_CUSTOM)
         n += replace_json(&t->custom, in->custom, "custom", changes);
+    if (in->fields & TF_REQUIRED_SKILLS)
+        n += replace_json(&t->required_skills, in->required_skills, "required_skills", changes);
     return n;
 }
 
@@ -602,6 +619,8 @@ ticket_write_json(struct jbuf *b, const struct ticket *t, int customer)
     jbuf_ref(b, t->fault_code_id);
     jbuf_lit(b, ",\"tags\":");
     raw_json(b, t->tags, "[]");
+    jbuf_lit(b, ",\"required_skills\":");
+    raw_json(b, t->required_skills, "[]");
     jbuf_lit(b, ",\"watchers\":");
     raw_json(b, customer ? NULL : t->watchers, "[]");
     jbuf_lit(b, ",\"organisation_id\":");

@@ -45,6 +45,7 @@ struct ticket {
     char *custom;   /* owned JSON object text */
     char *resolution_code; /* owned, NULL when none */
     char *resolution;      /* owned, NULL when none */
+    char *required_skills; /* owned JSON array text of skill names */
     int64_t version;
     int64_t created_at; /* epoch ms */
     int64_t updated_at;
@@ -79,6 +80,7 @@ enum ticket_field {
     TF_RESOLUTION_CODE = 1 << 16,
     TF_RESOLUTION = 1 << 17,
     TF_ASSET = 1 << 18,
+    TF_REQUIRED_SKILLS = 1 << 19,
 };
 
 /* A validated create or update request; strings and JSON are owned. A reference
@@ -101,6 +103,7 @@ struct ticket_input {
     json_t *tags;     /* normalised array of strings */
     json_t *watchers; /* array of user ids */
     json_t *custom;   /* patch object: key -> value or null */
+    json_t *required_skills; /* normalised array of skill names */
     char *resolution_code;
     char *resolution;
     int64_t version;
@@ -112,6 +115,7 @@ struct ticket_actor {
     const char *name;
     int64_t user_id;
     unsigned roles;
+    int no_rules; /* a change made by the rules engine: rules do not run again (loop guard) */
 };
 
 /* What part of the tickets a caller may see: 0 fields mean no restriction. A
@@ -270,6 +274,12 @@ int tickets_store_counts_cheap(const struct ticket_filter *f);
  * {"total", "by_category": {...}, "by_status": {...}}. */
 enum tend_rc tickets_store_counts(struct db *db, const struct ticket_filter *f, json_t **out,
                                   struct tend_err *err);
+
+/* Run the rules of `triggers` (rules.h bits) on ticket `id` as the SLA
+ * engine or the rules sweep sees it at `now`, and apply what they decide
+ * (writer thread, inside the caller's transaction). */
+enum tend_rc tickets_store_run_rules(struct db *db, int64_t id, unsigned triggers, int64_t now,
+                                     struct tend_err *err);
 
 /* --- comments (comments_store.c) -------------------------------------------- */
 

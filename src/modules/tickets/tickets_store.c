@@ -7,6 +7,7 @@
 
 #include "modules/assets/assets.h"
 #include "modules/users/users.h"
+#include "modules/rules/rules.h"
 #include "modules/sla/sla.h"
 #include "platform/db/events.h"
 #include "platform/util/util.h"
@@ -60,6 +61,7 @@ tickets_store_read_columns(struct db_stmt *st, struct ticket *t, int borrow)
     t->sla_warn_at = ref_col(st, 27);
     t->sla_flags = db_col_int64(st, 28);
     t->asset_id = ref_col(st, 29);
+    t->required_skills = borrow ? (char *)db_col_text(st, 30) : xstrdup(db_col_text(st, 30));
 }
 
 static void
@@ -67,6 +69,9 @@ read_row(struct db_stmt *st, void *out)
 {
     tickets_store_read_columns(st, out, 0);
 }
+
+static enum tend_rc apply_rules(struct db *db, struct ticket *t, unsigned triggers, const struct ticket_actor *actor,
+                                int64_t now, int sla, int recount, struct tend_err *err);
 
 /* --- references ---------------------------------------------------------- */
 
@@ -292,6 +297,22 @@ dumps_or(const json_t *v, const char *fallback)
     return v ? json_dumps(v, JSON_COMPACT) : xstrdup(fallback);
 }
 
+/* The required skills of category `id` as JSON text (owned; "[]" when none). */
+static char *
+category_skills(struct db *db, int64_t id, struct tend_err *err)
+{
+    struct db_stmt *st = id ? db_prepare(db, "SELECT skills FROM categories WHERE id = ?", err) : NULL;
+    char *out = NULL;
+
+    if (st) {
+        db_bind_int64(st, 1, id);
+        if (db_step(st, err) == DB_ROW)
+            out = xstrdup(db_col_text(st, 0));
+        db_reset(st);
+    }
+    return out ? out : xstrdup("[]");
+}
+
 static enum tend_rc
 insert_ticket(struct db *db, const struct ticket_input *in, const struct ticket_type *type,
               const struct wf_status *initial, const char *custom, int64_t now, struct ticket *out,
@@ -301,6 +322,9 @@ insert_ticket(struct db *db, const struct ticket_input *in, const struct ticket_
     int64_t seq = 0;
     int year = time_year_of(now);
     char *tags = dumps_or(in->tags, "[]"), *watchers = dumps_or(in->watchers, "[]");
+    /* the category's skills, unless the ticket names its own */
+    char *skills = (in->fields & TF_REQUIRED_SKILLS) ? dumps_or(in->required_skills, "[]")
+                                                     : category_skills(db, in->category_id, err);
     struct db_stmt *st;
     enum tend_rc rc;
 
@@ -312,8 +336,9 @@ insert_ticket(struct db *db, const struct ticket_input *in, const struct ticket_
                          "INSERT INTO tickets (number, subject, description, status, priority, "
                          "customer_ref, version, created_at, updated_at, organisation_id, assignee_id, "
                          "type_id, status_category, channel, category_id, fault_code_id, group_id, "
-                         "tags, watchers, custom, resolution_code, resolution, priority_rank, asset_id) "
-                         "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                         "tags, watchers, custom, resolution_code, resolution, priority_rank, asset_id, "
+                         "required_skills) "
+                         "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                          "RETURNING id",
                          err);
     if (st) {
@@ -340,6 +365,7 @@ insert_ticket(struct db *db, const struct ticket_input *in, const struct ticket_
         db_bind_str(st, 21, in->resolution);
         db_bind_int64(st, 22, ticket_priority_rank(in->priority[0] ? in->priority : "normal"));
         db_bind_ref(st, 23, in->asset_id);
+        db_bind_str(st, 24, skills);
         rc = db_run_returning_id(st, &out->id, err);
     } else if (!rc) {
         rc = err->rc;
@@ -351,6 +377,7 @@ insert_ticket(struct db *db, const struct ticket_input *in, const struct ticket_
         rc = sync_rows(db, "ticket_watchers", "user_id", out->id, watchers, 1, err);
     free(tags);
     free(watchers);
+    free(skills);
     return rc;
 }
 
@@ -411,6 +438,8 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const struct 
                                     out->assignee_id ? json_integer(out->assignee_id) : json_null(),
                                     "group_id", out->group_id ? json_integer(out->group_id) : json_null()),
                           now, err);
+    if (rc == TEND_OK)
+        rc = apply_rules(db, out, RT_CREATED, actor, now, 0, 1, err);
     if (rc == TEND_OK)
         rc = sla_ticket_happened(db, out, SLA_TICKET_CREATED, now, actor->name, err);
     if (rc && out->subject)
@@ -514,7 +543,7 @@ save_ticket(struct db *db, const struct ticket *t, int64_t expected_version, int
         "customer_ref = ?, version = version + 1, updated_at = ?, organisation_id = ?, "
         "assignee_id = ?, status_category = ?, category_id = ?, fault_code_id = ?, group_id = ?, "
         "tags = ?, watchers = ?, custom = ?, resolution_code = ?, resolution = ?, merged_into_id = ?, "
-        "priority_rank = ?, asset_id = ? WHERE id = ? AND version = ?",
+        "priority_rank = ?, asset_id = ?, required_skills = ? WHERE id = ? AND version = ?",
         err);
 
     if (!st)
@@ -539,8 +568,9 @@ save_ticket(struct db *db, const struct ticket *t, int64_t expected_version, int
     db_bind_ref(st, 18, t->merged_into_id);
     db_bind_int64(st, 19, ticket_priority_rank(t->priority));
     db_bind_ref(st, 20, t->asset_id);
-    db_bind_int64(st, 21, t->id);
-    db_bind_int64(st, 22, expected_version);
+    db_bind_str(st, 21, t->required_skills ? t->required_skills : "[]");
+    db_bind_int64(st, 22, t->id);
+    db_bind_int64(st, 23, expected_version);
     return db_run(st, err);
 }
 
@@ -566,12 +596,12 @@ ticket_config_workflow_of(struct db *db, int64_t type_id, struct workflow *wf, s
 }
 
 /* Apply `in` to `t` (already read, in scope, version checked): fields, custom
- * values, the transition, the requirements; then write, sync rows, move the
- * counters and record the events. `t` holds the result. */
-enum tend_rc
-tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input *in,
-                     const struct ticket_actor *actor, const char *status_field, int64_t now,
-                     struct tend_err *err)
+ * values, the transition, the requirements; then write, sync rows and record
+ * the events; then (unless the change is the rules' own) the rules of what
+ * happened, and with `sla` the SLA engine on the result. `t` holds the result. */
+static enum tend_rc
+change_ticket(struct db *db, struct ticket *t, const struct ticket_input *in, const struct ticket_actor *actor,
+              const char *status_field, int64_t now, int sla, struct tend_err *err)
 {
     const struct wf_transition *via = NULL;
     struct ticket_input merged = *in;
@@ -633,9 +663,84 @@ tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input 
                                         "category", t->status_category, "transition", via->name),
                               now, err);
         if (rc == TEND_OK)
+            rc = apply_rules(db, t, (json_object_size(changes) > 0 ? RT_UPDATED : 0) | (via ? RT_STATUS_CHANGED : 0),
+                             actor, now, 0, 0, err);
+        if (rc == TEND_OK && sla)
             rc = sla_ticket_happened(db, t, SLA_TICKET_CHANGED, now, actor->name, err);
     }
     json_decref(changes);
+    return rc;
+}
+
+enum tend_rc
+tickets_store_change(struct db *db, struct ticket *t, const struct ticket_input *in,
+                     const struct ticket_actor *actor, const char *status_field, int64_t now,
+                     struct tend_err *err)
+{
+    return change_ticket(db, t, in, actor, status_field, now, 1, err);
+}
+
+/* --- rules ------------------------------------------------------------------------ */
+
+/* Run the rules of `triggers` on `t` (written) unless `actor` is the rules
+ * themselves (the loop guard: one pass per triggering change), and apply
+ * their change set through the validated change path as the rules, with
+ * the SLA engine when `sla` is set, the counters when `recount` is. A change
+ * the ticket refuses is recorded as a rule.failed event and `t` is read
+ * again; the triggering change stands. */
+static enum tend_rc
+apply_rules(struct db *db, struct ticket *t, unsigned triggers, const struct ticket_actor *actor, int64_t now,
+            int sla, int recount, struct tend_err *err)
+{
+    struct rules_changeset cs;
+    struct ticket_actor by_rules;
+    struct ticket old;
+    struct tend_err why;
+    enum tend_rc rc;
+
+    if (actor->no_rules || !triggers)
+        return TEND_OK;
+    rc = rules_ticket_happened(db, t, triggers, now, &cs, err);
+    if (rc || !cs.in.fields) {
+        rules_changeset_cleanup(&cs);
+        return rc;
+    }
+    memset(&by_rules, 0, sizeof(by_rules));
+    by_rules.name = cs.actor;
+    by_rules.roles = ~0u;
+    by_rules.no_rules = 1;
+    tickets_store_counted(t, &old);
+    tend_err_clear(&why);
+    rc = change_ticket(db, t, &cs.in, &by_rules, "status", now, sla, &why);
+    if (rc == TEND_OK && recount)
+        rc = tickets_store_recount(db, &old, t, err);
+    else if (rc == TEND_EINVAL || rc == TEND_ENOTFOUND || rc == TEND_ECONFLICT) {
+        int64_t id = t->id;
+        ticket_cleanup(t);
+        rc = tickets_store_get(db, id, NULL, t, err);
+        if (rc == TEND_OK)
+            rc = event_record(db, "rule.failed", "ticket", id, cs.actor,
+                              json_pack("{s:O,s:s,s:s}", "rule_ids", cs.rule_ids, "field", why.field, "message",
+                                        why.message),
+                              now, err);
+    } else if (rc) {
+        *err = why;
+    }
+    rules_changeset_cleanup(&cs);
+    return rc;
+}
+
+enum tend_rc
+tickets_store_run_rules(struct db *db, int64_t id, unsigned triggers, int64_t now, struct tend_err *err)
+{
+    static const struct ticket_actor rules_actor = {"rules", 0, ~0u, 0};
+    struct ticket t;
+    enum tend_rc rc = tickets_store_get(db, id, NULL, &t, err);
+
+    if (rc)
+        return rc;
+    rc = apply_rules(db, &t, triggers, &rules_actor, now, 1, 1, err);
+    ticket_cleanup(&t);
     return rc;
 }
 

@@ -12,8 +12,8 @@
     "t.created_at, t.updated_at, t.organisation_id, t.assignee_id, t.type_id, ty.key, "           \
     "t.status_category, t.channel, t.category_id, t.fault_code_id, t.group_id, t.tags, "         \
     "t.watchers, t.custom, t.resolution_code, t.resolution, t.merged_into_id, t.sla_policy_id, "   \
-    "t.sla_due_at, t.sla_warn_at, t.sla_flags, t.asset_id"
-#define TICKET_SELECT_COLUMNS 30 /* a query's own columns follow at this index */
+    "t.sla_due_at, t.sla_warn_at, t.sla_flags, t.asset_id, t.required_skills"
+#define TICKET_SELECT_COLUMNS 31 /* a query's own columns follow at this index */
 #define TICKET_JOIN "LEFT JOIN ticket_types ty ON ty.id = t.type_id"
 
 /* Fill `t` from the current row: copies (borrow 0, clean up with ticket_cleanup)

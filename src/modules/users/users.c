@@ -1,6 +1,8 @@
 /* users.c: username, role and password rules; argon2id hashing via libsodium. */
 #include "users.h"
 
+#include "modules/tickets/tickets.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +152,8 @@ user_cleanup(struct user *u)
     if (u->password_hash)
         sodium_memzero(u->password_hash, strlen(u->password_hash));
     free(u->password_hash);
+    free(u->skills);
+    u->skills = NULL;
     u->display_name = u->email = u->password_hash = NULL;
 }
 
@@ -157,13 +161,16 @@ json_t *
 user_to_json(const struct user *u)
 {
     char created[40], updated[40];
+    json_t *skills = json_loads(u->skills ? u->skills : "[]", 0, NULL);
+
     return json_pack(
-        "{s:I,s:s,s:s,s:o,s:o,s:o,s:b,s:s,s:s}", "id", (json_int_t)u->id, "username", u->username,
+        "{s:I,s:s,s:s,s:o,s:o,s:o,s:b,s:s,s:s,s:o,s:b}", "id", (json_int_t)u->id, "username", u->username,
         "display_name", u->display_name, "email", u->email ? json_string(u->email) : json_null(),
         "roles", user_roles_json(u->roles), "organisation_id",
         u->organisation_id ? json_integer(u->organisation_id) : json_null(), "disabled",
         u->disabled, "created_at", time_format_rfc3339(u->created_at, created, sizeof(created)),
-        "updated_at", time_format_rfc3339(u->updated_at, updated, sizeof(updated)));
+        "updated_at", time_format_rfc3339(u->updated_at, updated, sizeof(updated)), "skills",
+        json_is_array(skills) ? skills : json_array(), "available", u->available);
 }
 
 void
@@ -262,6 +269,28 @@ user_input_parse(const json_t *body, int create, struct user_input *c, struct te
                 return tend_fail(err, TEND_EINVAL, "disabled", "must be true or false");
             c->disabled = json_is_true(v);
             c->fields |= USER_F_DISABLED;
+        } else if (strcmp(key, "skills") == 0) {
+            size_t i;
+            json_t *s;
+            if (!json_is_array(v) || json_array_size(v) > 20)
+                return tend_fail(err, TEND_EINVAL, "skills", "must be a list of at most 20 skill names");
+            json_decref(c->skills);
+            c->skills = json_array();
+            json_array_foreach(v, i, s) {
+                char *norm = json_is_string(s) ? ticket_tag_normalise(json_string_value(s), json_string_length(s))
+                                               : NULL;
+                if (!norm)
+                    return tend_fail(err, TEND_EINVAL, "skills", "item %zu must be 1 to 40 characters without commas",
+                                     i);
+                json_array_append_new(c->skills, json_string(norm));
+                free(norm);
+            }
+            c->fields |= USER_F_SKILLS;
+        } else if (strcmp(key, "available") == 0) {
+            if (!json_is_boolean(v))
+                return tend_fail(err, TEND_EINVAL, "available", "must be true or false");
+            c->available = json_is_true(v);
+            c->fields |= USER_F_AVAILABLE;
         } else if (strcmp(key, "password") == 0) {
             if (!json_is_string(v))
                 return tend_fail(err, TEND_EINVAL, "password", "must be a string");
@@ -294,6 +323,8 @@ user_input_cleanup(struct user_input *in)
 {
     free(in->display_name);
     free(in->email);
+    json_decref(in->skills);
+    in->skills = NULL;
     if (in->password) {
         sodium_memzero(in->password, strlen(in->password));
         free(in->password);

@@ -46,6 +46,8 @@ struct user {
     int64_t organisation_id; /* 0: none */
     int disabled;
     int64_t created_at, updated_at;
+    char *skills;  /* owned JSON array text of skill names ("[]" when none) */
+    int available; /* 0: away; the rules' assignment skips them */
 };
 
 void user_cleanup(struct user *u);
@@ -82,6 +84,8 @@ enum user_field {
     USER_F_ORG = 8,
     USER_F_DISABLED = 16,
     USER_F_PASSWORD = 32,
+    USER_F_SKILLS = 64,
+    USER_F_AVAILABLE = 128,
 };
 
 struct user_input {
@@ -94,6 +98,8 @@ struct user_input {
     int64_t organisation_id; /* -1: set to none */
     int disabled;
     char *password;
+    json_t *skills; /* normalised skill names */
+    int available;
 };
 
 /* Validate a user body (create: username, roles and password required, and an

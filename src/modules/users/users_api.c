@@ -201,6 +201,12 @@ update_apply(struct api_write *w, struct db *db)
             return tend_fail(err, TEND_EINVAL, "disabled", "you cannot disable yourself");
         u->disabled = c->in.disabled;
     }
+    if (c->in.fields & USER_F_SKILLS) {
+        free(u->skills);
+        u->skills = json_dumps(c->in.skills, JSON_COMPACT);
+    }
+    if (c->in.fields & USER_F_AVAILABLE)
+        u->available = c->in.available;
     if (c->in.fields & USER_F_PASSWORD) {
         free(u->password_hash);
         u->password_hash = xstrdup(c->hash);
@@ -228,7 +234,7 @@ update_apply(struct api_write *w, struct db *db)
         if (rc == TEND_OK && c->id != c->actor_id) /* set by an admin: old sessions end */
             rc = users_store_revoke_access(db, u->id, now, err);
     }
-    if (rc == TEND_OK && (c->in.fields & (USER_F_NAME | USER_F_EMAIL | USER_F_ORG)))
+    if (rc == TEND_OK && (c->in.fields & (USER_F_NAME | USER_F_EMAIL | USER_F_ORG | USER_F_SKILLS | USER_F_AVAILABLE)))
         rc = event_record(db, "user.updated", "user", u->id, c->actor, json_object(), now, err);
     return rc;
 }

@@ -58,7 +58,7 @@ users_store_set_password(struct db *db, const char *username, const char *passwo
 
 #define USER_COLUMNS                                                                             \
     "id, username, display_name, email, password_hash, roles, organisation_id, disabled, "       \
-    "created_at, updated_at"
+    "created_at, updated_at, skills, available"
 
 static void
 read_user(struct db_stmt *st, void *out)
@@ -76,6 +76,8 @@ read_user(struct db_stmt *st, void *out)
     u->disabled = (int)db_col_int64(st, 7);
     u->created_at = db_col_int64(st, 8);
     u->updated_at = db_col_int64(st, 9);
+    u->skills = xstrdup(db_col_text(st, 10));
+    u->available = db_col_int64(st, 11) != 0;
 }
 
 static enum tend_rc
@@ -174,7 +176,7 @@ users_store_save(struct db *db, const struct user *u, struct tend_err *err)
     struct db_stmt *st = db_prepare(db,
                                     "UPDATE users SET display_name = ?, email = ?, roles = ?, "
                                     "organisation_id = ?, disabled = ?, password_hash = ?, "
-                                    "updated_at = ? WHERE id = ?",
+                                    "updated_at = ?, skills = ?, available = ? WHERE id = ?",
                                     err);
     char roles[160];
 
@@ -188,7 +190,9 @@ users_store_save(struct db *db, const struct user *u, struct tend_err *err)
     db_bind_int64(st, 5, u->disabled);
     db_bind_str(st, 6, u->password_hash);
     db_bind_int64(st, 7, u->updated_at);
-    db_bind_int64(st, 8, u->id);
+    db_bind_str(st, 8, u->skills ? u->skills : "[]");
+    db_bind_int64(st, 9, u->available);
+    db_bind_int64(st, 10, u->id);
     return db_run(st, err);
 }
 
