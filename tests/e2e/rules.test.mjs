@@ -15,6 +15,15 @@ const row = (id) => `${sel('rule-row')}[data-id="${id}"]`;
 const rulesNow = async () => (await api(suite, 'GET', '/api/v1/rules', undefined, 200)).body.items;
 const eventsOf = async (id) => (await api(suite, 'GET', `/api/v1/tickets/${id}/events`, undefined, 200)).body.items;
 
+/** Type `text` into the allow-create select `select` (a locator) and take it as a new item. */
+async function addItem(page, select, text) {
+  await select.click();
+  await page.keyboard.type(text);
+  await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await select.locator('.el-tag', { hasText: text }).waitFor();
+}
+
 /** Pick the visible option `text` (exact) of the Element Plus select `select` (a locator). */
 async function pick(page, select, text) {
   await select.click();
@@ -72,9 +81,8 @@ test('a manager writes a rule: a bad condition is marked, the unsaved rule dry-r
   await editor.locator(sel('action-add')).click();
   const second = editor.locator(`${sel('action-row')}[data-index="1"]`);
   assert.equal(await second.getAttribute('data-type'), 'add_tags');
-  await second.locator(`${sel('action-tags')} input`).fill('paper-jam');
-  await second.locator(`${sel('action-tags')} input`).press('Enter');
-  await page.keyboard.press('Tab');
+  await addItem(page, second.locator(sel('action-tags')), 'paper-jam');
+  await editor.locator('.el-dialog__header').click(); // closes the dropdown (Escape would close the dialog)
   await page.screenshot({ path: join(SHOTS, 'rules-editor.png'), fullPage: true });
 
   // dry run of the unsaved rule (rule_id null): writes nothing
@@ -109,6 +117,8 @@ test('a manager writes a rule: a bad condition is marked, the unsaved rule dry-r
   const fired = page.locator(`${sel('timeline-event')}[data-type="rule.fired"]`, { hasText: RULE });
   await fired.waitFor();
   assert.match(await fired.innerText(), new RegExp(`Rule ${RULE} set .*Priority: Normal → Urgent`));
+  await fired.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(SHOTS, 'rules-timeline.png') });
   await page.locator(`${sel('detail-priority')} ${sel('priority-tag')}[data-value="urgent"]`).waitFor();
 });
 
@@ -132,6 +142,7 @@ test('a dry run of a sample ticket shows which rules fired and what they would c
   await dry.locator(`${sel('trace-row')}[data-fired="true"]`).first().waitFor();
   assert.equal(await dry.locator(sel('trace-row')).count(), result.trace.length);
   assert.match(await dry.locator(sel('dry-run-changes')).innerText(), /Finance/);
+  await dry.locator(sel('dry-run-result')).scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(SHOTS, 'rules-dry-run.png'), fullPage: true });
   assert.equal((await api(suite, 'GET', '/api/v1/tickets/counts', undefined, 200)).body.total, before, 'nothing written');
 });
@@ -173,22 +184,22 @@ test('an administrator edits an agent\'s skills and availability', async (t) => 
   const agent = users.find((u) => u.username === 'agent');
   const agentRow = page.locator(`${sel('user-row')}[data-id="${agent.id}"]`);
   await agentRow.waitFor();
+  assert.equal(await agentRow.locator(sel('row-skills')).getAttribute('data-value'), (agent.skills || []).join(','),
+    'the list shows the skills the server has');
   await agentRow.locator(sel('edit-skills')).click();
   const dialog = page.locator(sel('skills-dialog')).filter({ visible: true });
-  const input = dialog.locator(`${sel('skills-input')} input`);
-  await input.fill('printers');
-  await input.press('Enter');
-  await input.fill('打印机');
-  await input.press('Enter');
+  await addItem(page, dialog.locator(sel('skills-input')), 'e2e-laser');
+  await addItem(page, dialog.locator(sel('skills-input')), '激光打印机');
+  await dialog.locator('.el-dialog__header').click();
   const [saved] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(`/api/v1/users/${agent.id}`)),
     dialog.locator(sel('skills-save')).click(),
   ]);
   assert.equal(saved.status(), 200, await saved.text());
-  await page.waitForFunction((s) => /printers/.test(document.querySelector(s)?.dataset.value || ''),
+  await page.waitForFunction((s) => /e2e-laser/.test(document.querySelector(s)?.dataset.value || ''),
     `${sel('user-row')}[data-id="${agent.id}"] ${sel('row-skills')}`);
   let stored = (await api(suite, 'GET', `/api/v1/users/${agent.id}`, undefined, 200)).body;
-  assert.ok(stored.skills.includes('printers') && stored.skills.includes('打印机'), JSON.stringify(stored.skills));
+  assert.ok(stored.skills.includes('e2e-laser') && stored.skills.includes('激光打印机'), JSON.stringify(stored.skills));
 
   await Promise.all([
     page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith(`/api/v1/users/${agent.id}`)),

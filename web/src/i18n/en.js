@@ -62,6 +62,7 @@ export default {
     skillsTitle: 'Skills of {name}', skillsPlaceholder: 'Type a skill and press Enter',
     skillsSaved: 'Skills of {username} saved', availableOn: '{username} is available for assignment',
     availableOff: '{username} is unavailable: rules skip them when assigning', editSkills: 'Edit skills',
+    skillsNotSaved: 'The user was created, but the skills were not saved',
     availableHint: 'Assignment rules (round robin, least open, skill match) skip unavailable agents.',
   },
   forbidden: {

@@ -62,6 +62,7 @@ export default {
     skillsTitle: '{name} 的技能', skillsPlaceholder: '输入技能后按回车',
     skillsSaved: '{username} 的技能已保存', availableOn: '{username} 可接受分配',
     availableOff: '{username} 暂不可分配：规则分配时会跳过', editSkills: '编辑技能',
+    skillsNotSaved: '用户已创建，但技能未能保存',
     availableHint: '分配规则（轮流、工作量最少、技能匹配）会跳过不可分配的坐席。',
   },
   forbidden: {
