@@ -44,6 +44,17 @@ test('the rules page lists the demo rules in order', async (t) => {
   assert.ok(rules.some((r) => /refund|退款/i.test(`${r.name} ${r.condition}`)), 'a refund rule');
   assert.ok(rules.some((r) => /vip/i.test(`${r.name} ${r.condition}`)), 'a VIP rule');
   await page.screenshot({ path: join(SHOTS, 'rules-list.png'), fullPage: true });
+
+  // a dispatcher may read the rules but not change them
+  const reader = await openPage(suite, t, { as: 'dispatcher' });
+  await reader.goto('/admin/rules');
+  await reader.locator(sel('rule-row')).first().waitFor();
+  assert.equal(await reader.locator(sel('rule-new')).count(), 0);
+  assert.equal(await reader.locator(sel('rule-up')).count(), 0);
+  await reader.locator(sel('rule-name')).first().click();
+  await reader.locator(sel('rule-cancel')).waitFor();
+  assert.equal(await reader.locator(sel('rule-save')).count(), 0);
+  assert.ok(await reader.locator(sel('rule-condition')).isDisabled());
 });
 
 test('a manager writes a rule: a bad condition is marked, the unsaved rule dry-runs, and once saved it fires', async (t) => {
@@ -109,7 +120,8 @@ test('a manager writes a rule: a bad condition is marked, the unsaved rule dry-r
   assert.deepEqual(rule.actions.map((a) => a.type), ['set_priority', 'add_tags']);
   await page.locator(row(rule.id)).waitFor();
 
-  const ticket = (await api(suite, 'POST', '/api/v1/tickets', { subject: 'Paper jam again / 又卡纸了', priority: 'normal' }, 201)).body;
+  const ticket = (await api(suite, 'POST', '/api/v1/tickets', { subject: 'Paper jam again / 又卡纸了', priority: 'normal',
+    required_skills: ['printers'] }, 201)).body;
   const after = (await api(suite, 'GET', `/api/v1/tickets/${ticket.id}`, undefined, 200)).body;
   assert.equal(after.priority, 'urgent');
   assert.ok(after.tags.includes('paper-jam'));
@@ -120,6 +132,7 @@ test('a manager writes a rule: a bad condition is marked, the unsaved rule dry-r
   await fired.scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(SHOTS, 'rules-timeline.png') });
   await page.locator(`${sel('detail-priority')} ${sel('priority-tag')}[data-value="urgent"]`).waitFor();
+  assert.equal(await page.locator(sel('detail-required-skills')).getAttribute('data-value'), 'printers');
 });
 
 test('a dry run of a sample ticket shows which rules fired and what they would change', async (t) => {
