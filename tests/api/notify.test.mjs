@@ -171,7 +171,7 @@ describe('notifications', { timeout: 60000 }, () => {
   it('admins edit and preview templates; placeholders are checked', async () => {
     const list = await rig.admin.get('/api/v1/email-templates');
     assert.equal(list.status, 200);
-    assert.equal(list.body.items.length, 16, '8 kinds in 2 languages');
+    assert.equal(list.body.items.length, 18, '9 kinds in 2 languages (rule.notify: docs/api-rules.md)');
     const pv = await rig.admin.post('/api/v1/email-templates/preview', { kind: 'ticket.assigned', language: 'zh-CN' });
     assert.equal(pv.status, 200, pv.text);
     assert.match(pv.body.subject, /SR-2026-000042/);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { client, assertProblem, tag } from './client.mjs';
 import {
-  T, demoSessions, userId, meId, transition, addField, addCategory, CATEGORIES, PRIORITY_RANK,
+  T, demoSessions, userId, meId, transition, addField, addCategory, CATEGORIES, PRIORITY_RANK, withoutDemoRules,
 } from './tickets_lib.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -41,6 +41,7 @@ describe('ticket list and counts', { timeout: 120000 }, () => {
   before(async () => {
     server = await startServer({ demo: true });
     admin = client(server.url, { token: server.token });
+    await withoutDemoRules(admin);
     s = await demoSessions(server, ['agent', 'customer', 'engineer']);
     u = { admin: await meId(admin), agent: await userId(admin, 'agent'), engineer: await userId(admin, 'engineer') };
     const g = await admin.post('/api/v1/groups', { name: `${ref} desk`, members: [u.agent] });

@@ -440,6 +440,17 @@ tickets_store_create(struct db *db, const struct ticket_input *in, const struct 
                           now, err);
     if (rc == TEND_OK)
         rc = apply_rules(db, out, RT_CREATED, actor, now, 0, 1, err);
+    if (rc == TEND_OK && out->version != 1) {
+        /* what the rules changed in the creating transaction nobody else saw:
+         * a new ticket starts at version 1 */
+        struct db_stmt *st = db_prepare(db, "UPDATE tickets SET version = 1 WHERE id = ?", err);
+        rc = st ? TEND_OK : err->rc;
+        if (st) {
+            db_bind_int64(st, 1, out->id);
+            rc = db_run(st, err);
+            out->version = 1;
+        }
+    }
     if (rc == TEND_OK)
         rc = sla_ticket_happened(db, out, SLA_TICKET_CREATED, now, actor->name, err);
     if (rc && out->subject)
