@@ -118,6 +118,8 @@ export default {
   event: {
     created: 'Ticket created',
     ruleFired: 'Rule {name} set {changes}', ruleFiredNoChange: 'Rule {name} fired',
+    ruleFailed: 'Change by rules refused ({field}): {message}', ruleNotify: 'Rule {name} notified: {message}',
+    ruleWebhook: 'Rule {name} called webhook #{id}',
     updated: 'Ticket updated',
     other: '{type}',
     by: 'by {actor}',

@@ -118,6 +118,8 @@ export default {
   event: {
     created: '创建了工单',
     ruleFired: '规则“{name}”设置了 {changes}', ruleFiredNoChange: '规则“{name}”已触发',
+    ruleFailed: '规则的修改被拒绝（{field}）：{message}', ruleNotify: '规则“{name}”发出通知：{message}',
+    ruleWebhook: '规则“{name}”调用了 Webhook #{id}',
     updated: '更新了工单',
     other: '{type}',
     by: '操作人：{actor}',

@@ -63,9 +63,21 @@ export function ruleChangesText(changes) {
   return changeRows(changes).map((c) => ruleChangeText(c.field, c.from, c.to)).join(t('rules.changeSep'));
 }
 
-/** A rule.fired event's line: "Rule VIP set Priority: Normal → High, Group: — → Senior support". */
-export function ruleFiredTitle(data) {
-  const name = data?.rule_name || (data?.rule_id ? `#${data.rule_id}` : '');
-  const changes = ruleChangesText(data?.changes);
-  return changes ? t('event.ruleFired', { name, changes }) : t('event.ruleFiredNoChange', { name });
+/**
+ * The timeline line of a rule.* event: rule.fired "Rule VIP set Priority:
+ * Normal → High, Group: — → Senior support", rule.failed (the change set was
+ * refused), rule.notify and rule.webhook.
+ */
+export function ruleEventTitle(type, data) {
+  const d = data || {};
+  const name = d.rule_name || (d.rule_id ? `#${d.rule_id}` : '');
+  switch (type) {
+    case 'rule.failed': return t('event.ruleFailed', { field: d.field || '', message: d.message || '' });
+    case 'rule.notify': return t('event.ruleNotify', { name, message: d.message || '' });
+    case 'rule.webhook': return t('event.ruleWebhook', { name, id: d.webhook_id ?? '' });
+    default: {
+      const changes = ruleChangesText(d.changes);
+      return changes ? t('event.ruleFired', { name, changes }) : t('event.ruleFiredNoChange', { name });
+    }
+  }
 }
