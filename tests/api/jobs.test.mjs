@@ -48,7 +48,7 @@ describe('background jobs', { timeout: 30000 }, () => {
     const r = await api.get('/api/v1/admin/jobs');
     assert.equal(r.status, 200, r.text);
     const names = r.body.items.map((j) => j.name).sort();
-    assert.deepEqual(names, ['idempotency.purge', 'sessions.purge', 'sla.sweep']);
+    assert.deepEqual(names, ['idempotency.purge', 'rules.sweep', 'sessions.purge', 'sla.sweep']);
     for (const job of r.body.items) {
       assert.ok(job.runs.length >= 3, `${job.name} ran: ${JSON.stringify(job.runs)}`);
       const slots = job.runs.map((x) => Date.parse(x.slot));
@@ -57,7 +57,7 @@ describe('background jobs', { timeout: 30000 }, () => {
       for (const run of job.runs) {
         assert.equal(run.node, 'node-a');
         assert.match(run.outcome, /^(ok|running)$/);
-        if (run.outcome === 'ok') assert.match(run.detail, /^(deleted \d+ |raised \d+ alerts)/);
+        if (run.outcome === 'ok') assert.match(run.detail, /^(deleted \d+ |raised \d+ alerts|no active time rules|time rules checked on \d+ open tickets)/);
       }
       assert.ok(Date.parse(job.next_run_at) > Date.parse(job.runs[0].slot), 'the next run is after the last');
     }

@@ -93,6 +93,7 @@ enum value_kind { V_STR, V_NUM, V_BOOL };
 struct value {
     enum value_kind kind;
     char *s;     /* V_STR, owned */
+    char *fold;  /* V_STR: s lower-cased (ASCII), owned */
     double num;  /* V_NUM */
     int b;       /* V_BOOL */
     int64_t id;  /* EXPR_REF: the id (-1: a name that matches nothing) */
@@ -139,6 +140,36 @@ expr_equal_ci(const char *a, const char *b)
         b++;
     }
     return *a == *b;
+}
+
+char *
+expr_fold(const char *s)
+{
+    char *out = xstrdup(s ? s : "");
+
+    for (char *p = out; *p; p++)
+        *p = (char)fold((unsigned char)*p);
+    return out;
+}
+
+/* `needle` already folded: scan for its first byte in either case. */
+static int
+contains_folded(const char *hay, const char *needle)
+{
+    int c0 = (unsigned char)needle[0], u0 = c0 >= 'a' && c0 <= 'z' ? c0 - 32 : c0;
+
+    if (!c0)
+        return 1;
+    for (const char *h = hay; *h; h++) {
+        size_t i = 1;
+        if ((unsigned char)*h != c0 && (unsigned char)*h != u0)
+            continue;
+        while (needle[i] && fold((unsigned char)h[i]) == (unsigned char)needle[i])
+            i++;
+        if (!needle[i])
+            return 1;
+    }
+    return 0;
 }
 
 int
@@ -518,6 +549,7 @@ read_value(struct parser *p, struct node *n, struct value *v)
     }
     v->kind = V_STR;
     v->s = p->tok.text;
+    v->fold = expr_fold(v->s);
     p->tok.text = NULL;
     if (n->type == EXPR_PRIORITY) {
         v->rank = value_in(v->s, priorities);
@@ -890,8 +922,10 @@ expr_free(struct expr *e)
         return;
     for (int i = 0; i < e->n; i++) {
         struct node *n = &e->nodes[i];
-        for (int j = 0; j < n->nvals; j++)
+        for (int j = 0; j < n->nvals; j++) {
             free(n->vals[j].s);
+            free(n->vals[j].fold);
+        }
         free(n->vals);
         free(n->custom_key);
         if (n->has_re)
@@ -1008,6 +1042,18 @@ text_of(const struct expr_ticket *t, enum expr_field f)
     return s ? s : "";
 }
 
+/* Keyword tests on a haystack already folded: plain strstr. */
+static int
+folded_test(const struct node *n, const char *lc)
+{
+    if (n->op == OP_CONTAINS)
+        return strstr(lc, n->vals[0].fold) != NULL;
+    for (int i = 0; i < n->nvals; i++)
+        if (strstr(lc, n->vals[i].fold))
+            return 1;
+    return 0;
+}
+
 static int
 text_test(const struct node *n, const char *s)
 {
@@ -1023,10 +1069,10 @@ text_test(const struct node *n, const char *s)
                 return n->op == OP_IN;
         return n->op == OP_NOT_IN;
     case OP_CONTAINS:
-        return expr_contains_ci(s, n->vals[0].s);
+        return contains_folded(s, n->vals[0].fold);
     case OP_CONTAINS_ANY:
         for (int i = 0; i < n->nvals; i++)
-            if (expr_contains_ci(s, n->vals[i].s))
+            if (contains_folded(s, n->vals[i].fold))
                 return 1;
         return 0;
     case OP_MATCHES:
@@ -1249,6 +1295,13 @@ eval_test(const struct node *n, const struct expr_ticket *t, const struct expr_e
     }
     case XF_WITHIN_BUSINESS_HOURS:
         return bool_test(n, env && env->is_business ? env->is_business(env->ctx, n->calendar_id, t->now) : 0);
+    case XF_SUBJECT:
+    case XF_DESCRIPTION: {
+        const char *lc = n->field == XF_SUBJECT ? t->subject_lc : t->description_lc;
+        if (lc && (n->op == OP_CONTAINS || n->op == OP_CONTAINS_ANY))
+            return folded_test(n, lc);
+        return text_test(n, text_of(t, n->field));
+    }
     default:
         return text_test(n, text_of(t, n->field));
     }

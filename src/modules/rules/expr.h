@@ -136,7 +136,13 @@ struct expr_ticket {
     int64_t created_at;   /* epoch ms */
     int64_t status_since; /* when it entered its status */
     int64_t now;          /* the event's time */
+    /* subject and description with ASCII lower-cased, or NULL: set by
+     * rules_evaluate for the pass so keyword tests are plain strstr */
+    const char *subject_lc, *description_lc;
 };
+
+/* A copy of `s` with ASCII letters lower-cased (caller frees). */
+char *expr_fold(const char *s);
 
 /* Business-time look-ups for the calendar functions (the SLA module's
  * calendars); a calendar that is gone counts as no working time. */

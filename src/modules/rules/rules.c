@@ -843,9 +843,15 @@ enum tend_rc
 rules_evaluate(const struct rule *rules, int n, unsigned triggers, int all, struct rules_view *v,
                const struct rules_env *env, struct rules_pass *out, struct tend_err *err)
 {
-    int stopped = 0;
+    int stopped = 0, own_lc = !v->x.subject_lc;
+    char *subject_lc = NULL, *description_lc = NULL;
+    enum tend_rc rc = TEND_OK;
 
     memset(out, 0, sizeof(*out));
+    if (own_lc) { /* keyword tests on the two long texts read these */
+        v->x.subject_lc = subject_lc = expr_fold(v->x.subject);
+        v->x.description_lc = description_lc = expr_fold(v->x.description);
+    }
     out->trigger = triggers;
     out->firings = xcalloc(n ? (size_t)n : 1, sizeof(*out->firings));
     for (int i = 0; i < n; i++) {
@@ -857,31 +863,32 @@ rules_evaluate(const struct rule *rules, int n, unsigned triggers, int all, stru
         if (env && env->eligible && !env->eligible(env->ctx, r))
             continue;
         f = &out->firings[out->n++];
-        f->rule = r;
-        f->changes = json_object();
-        f->notes = json_array();
-        f->actions = json_array();
+        f->rule = r; /* changes, notes and actions only for a firing: most rules do not */
         if (stopped)
             continue;
         f->matched = expr_eval(r->expr, &v->x, env ? &env->expr : NULL);
         if (!f->matched)
             continue;
         f->fired = 1;
+        f->notes = json_array();
+        f->actions = json_array();
         rules_view_copy(&before, v);
-        for (int k = 0; k < r->nactions; k++) {
-            enum tend_rc rc = apply_action(&r->actions[k], v, env, f->actions, f->notes, err);
-            if (rc) {
-                rules_view_cleanup(&before);
-                return rc;
-            }
-        }
-        json_decref(f->changes);
-        f->changes = rules_view_diff(&before, v);
+        for (int k = 0; k < r->nactions && rc == TEND_OK; k++)
+            rc = apply_action(&r->actions[k], v, env, f->actions, f->notes, err);
+        if (rc == TEND_OK)
+            f->changes = rules_view_diff(&before, v);
         rules_view_cleanup(&before);
+        if (rc)
+            break;
         if (r->stop_processing) {
             f->stopped = 1;
             stopped = 1;
         }
     }
-    return TEND_OK;
+    if (own_lc) {
+        v->x.subject_lc = v->x.description_lc = NULL;
+        free(subject_lc);
+        free(description_lc);
+    }
+    return rc;
 }

@@ -164,9 +164,9 @@ struct rules_env {
 struct rules_firing {
     const struct rule *rule;
     int matched, fired, stopped;
-    json_t *changes; /* {field: {from, to}} */
-    json_t *notes;   /* ["..."] */
-    json_t *actions; /* descriptions */
+    json_t *changes; /* {field: {from, to}}; NULL unless fired */
+    json_t *notes;   /* ["..."]; NULL unless fired */
+    json_t *actions; /* descriptions; NULL unless fired */
 };
 
 struct rules_pass {

@@ -137,10 +137,12 @@ rules_dry_run(struct db *db, const json_t *body, int64_t now, json_t **out, int 
         trace = json_array();
         for (int i = 0; i < pass.n; i++) {
             const struct rules_firing *f = &pass.firings[i];
-            json_array_append_new(trace, json_pack("{s:o,s:s,s:b,s:b,s:b,s:O,s:O,s:O}", "rule_id",
-                                                   ref_or_null(f->rule->id), "name", f->rule->name, "matched",
-                                                   f->matched, "fired", f->fired, "stopped", f->stopped, "changes",
-                                                   f->changes, "actions", f->actions, "notes", f->notes));
+            json_array_append_new(
+                trace, json_pack("{s:o,s:s,s:b,s:b,s:b,s:o,s:o,s:o}", "rule_id", ref_or_null(f->rule->id), "name",
+                                 f->rule->name, "matched", f->matched, "fired", f->fired, "stopped", f->stopped,
+                                 "changes", f->changes ? json_incref(f->changes) : json_object(), "actions",
+                                 f->actions ? json_incref(f->actions) : json_array(), "notes",
+                                 f->notes ? json_incref(f->notes) : json_array()));
         }
         *out = json_pack("{s:s,s:o,s:o,s:o}", "trigger", rules_trigger_names[__builtin_ctz(bits)], "trace", trace,
                          "changes", rules_view_diff(&before, v), "ticket", view_json(v, have_ticket ? t.id : 0));
