@@ -100,6 +100,12 @@ const routes = [
         path, name, component: SLA_VIEWS[view], meta: { title, perm: 'sla:read' },
       })),
       {
+        path: 'admin/rules',
+        name: 'admin-rules',
+        component: () => import('./views/admin/RulesView.vue'),
+        meta: { title: 'rules.title', perm: 'rules:read' },
+      },
+      {
         path: 'notifications/preferences',
         name: 'notification-preferences',
         component: () => import('./views/NotificationPrefsView.vue'),

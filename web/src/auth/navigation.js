@@ -19,6 +19,7 @@ export const MENU = [
   { name: 'admin-calendars', path: '/admin/calendars', label: 'nav.calendars', icon: 'Calendar', perm: 'sla:manage' },
   { name: 'admin-sla-policies', path: '/admin/sla-policies', label: 'nav.slaPolicies', icon: 'Timer', perm: 'sla:manage' },
   { name: 'sla-report', path: '/sla/report', label: 'nav.slaReport', icon: 'DataAnalysis', perm: 'sla:manage' },
+  { name: 'admin-rules', path: '/admin/rules', label: 'nav.rules', icon: 'Operation', perm: 'rules:read' },
   { name: 'admin-webhooks', path: '/admin/webhooks', label: 'nav.webhooks', icon: 'Connection', perm: 'notify:manage' },
   { name: 'admin-email-templates', path: '/admin/email-templates', label: 'nav.emailTemplates', icon: 'Message', perm: 'notify:manage' },
   { name: 'admin-deliveries', path: '/admin/deliveries', label: 'nav.deliveries', icon: 'WarningFilled', perm: 'notify:manage' },
