@@ -127,6 +127,27 @@ describe('rules engine', { timeout: 240000 }, () => {
     assertProblem(await api.post(`${R}/validate`, {}), 422, 'condition');
   });
 
+  it('a rule whose group was renamed can still be switched off, and not on again until fixed', async () => {
+    const g = await api.post('/api/v1/groups', { name: tag('renamed desk') });
+    assert.equal(g.status, 201, g.text);
+    const r = await api.post(R, { name: tag('by group name'), triggers: ['ticket.updated'],
+      condition: `group = '${g.body.name}'`, actions: [{ type: 'add_tags', tags: ['desk'] }] });
+    assert.equal(r.status, 201, r.text);
+    made.push(r.body.id);
+    const renamed = await api.patch(`/api/v1/groups/${g.body.id}`, { name: `${g.body.name} (old)` });
+    assert.equal(renamed.status, 200, renamed.text);
+
+    const off = await api.patch(`${R}/${r.body.id}`, { active: false, version: r.body.version });
+    assert.equal(off.status, 200, off.text);
+    assert.equal(off.body.active, false);
+    const on = await api.patch(`${R}/${r.body.id}`, { active: true, version: off.body.version });
+    assertProblem(on, 422, 'condition');
+    const fixed = await api.patch(`${R}/${r.body.id}`, { active: true, version: off.body.version,
+      condition: `group = '${g.body.name} (old)'` });
+    assert.equal(fixed.status, 200, fixed.text);
+    assert.equal(fixed.body.active, true);
+  });
+
   it('reorders every rule and refuses partial or repeated lists', async () => {
     const all = (await api.get(R)).body.items.map((r) => r.id);
     const reversed = [...all].reverse();

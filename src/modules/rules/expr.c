@@ -390,6 +390,8 @@ ref_value(struct parser *p, struct node *n, struct value *v, size_t at)
     }
     if (p->tok.kind != T_STRING)
         return fail(p, at, "expected a %s id or name", what);
+    if (!list) /* syntax only (no catalog): the name is not looked up */
+        return 0;
     for (int i = 0; i < count; i++)
         if (list && expr_equal_ci(list[i].name, p->tok.text)) {
             v->id = list[i].id;

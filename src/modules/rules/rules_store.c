@@ -409,12 +409,14 @@ enum tend_rc
 rules_set_get(struct db *db, const struct rules_set **out, struct tend_err *err)
 {
     struct set_cache *c = thread_slot_get(&cache_slot);
+    /* runs on every ticket write: only small tables are counted; users (which
+     * may be many customers) by their newest id, an index look-up */
     struct db_stmt *st = db_prepare(db,
                                     "SELECT (SELECT value FROM rule_epoch WHERE id = 1), "
                                     "(SELECT count(*) FROM groups), (SELECT coalesce(max(updated_at), 0) FROM groups), "
                                     "(SELECT count(*) FROM categories), "
                                     "(SELECT coalesce(max(updated_at), 0) FROM categories), "
-                                    "(SELECT count(*) FROM custom_fields), (SELECT count(*) FROM users), "
+                                    "(SELECT count(*) FROM custom_fields), (SELECT coalesce(max(id), 0) FROM users), "
                                     "(SELECT count(*) FROM webhooks)",
                                     err);
     int64_t key[SET_KEYS] = {0};
@@ -628,6 +630,15 @@ rules_create(struct db *db, const json_t *body, const char *actor, int64_t now, 
     return rules_store_create(db, 0, body, actor, now, out, err);
 }
 
+/* Whether the rule, `cur` with `body` applied, is switched on. */
+static int
+would_be_active(const json_t *body, const struct rule *cur)
+{
+    const json_t *a = json_object_get(body, "active");
+
+    return json_is_boolean(a) ? json_is_true(a) : cur->active;
+}
+
 enum tend_rc
 rules_store_update(struct db *db, int64_t id, const json_t *body, const char *actor, int64_t now, json_t **out,
                    struct tend_err *err)
@@ -649,6 +660,18 @@ rules_store_update(struct db *db, int64_t id, const json_t *body, const char *ac
     }
     if (rc == TEND_OK)
         rc = rules_store_parse(db, body, &cur, &r, &position, err);
+    if (rc == TEND_EINVAL && !would_be_active(body, &cur)) {
+        /* a rule whose references no longer resolve (a group renamed, a
+         * field deactivated) can still be switched off or edited while off:
+         * it is checked for syntax only, and fully when switched on again */
+        struct tend_err ignored;
+        tend_err_clear(&ignored);
+        rule_cleanup(&r);
+        if (rule_parse(body, &cur, NULL, &r, &position, &ignored) == TEND_OK) {
+            tend_err_clear(err);
+            rc = TEND_OK;
+        }
+    }
     if (rc == TEND_OK) {
         r.version = cur.version + 1;
         r.updated_at = now;
