@@ -55,7 +55,13 @@ jobs_api_list(struct api_req *r)
     tend_err_clear(&err);
     for (int i = 0; i < app_jobs_count && !rc; i++) {
         json_t *runs = json_array(), *next = json_null(), *owner = json_null();
-        struct db_stmt *st = db_prepare(r->db, "SELECT next_run, owner FROM job_leases WHERE name = ?", &err);
+        /* the runs first, then the lease: a claim between the two reads (no
+         * shared snapshot on PostgreSQL) then shows a next run after the
+         * newest run listed, never the other way round */
+        struct db_stmt *st = NULL;
+        rc = runs_of(r->db, app_jobs[i].name, runs, &err);
+        if (rc == TEND_OK)
+            st = db_prepare(r->db, "SELECT next_run, owner FROM job_leases WHERE name = ?", &err);
         if (!st) {
             json_decref(runs);
             rc = err.rc;
@@ -68,7 +74,6 @@ jobs_api_list(struct api_req *r)
                 owner = json_string(db_col_text(st, 1));
         }
         db_reset(st);
-        rc = runs_of(r->db, app_jobs[i].name, runs, &err);
         json_array_append_new(items, json_pack("{s:s,s:I,s:o,s:o,s:o}", "name", app_jobs[i].name,
                                                "interval_seconds", (json_int_t)(app_jobs[i].interval_ms / 1000),
                                                "next_run_at", next, "last_node", owner, "runs", runs));
