@@ -108,6 +108,8 @@ test_every_operator_on_text_fields(void **state)
     assert_true(holds("customer_ref in ('NW-002', 'ACME-001')"));
     assert_true(holds("customer_ref not in ('NW-002')"));
     assert_true(holds("subject matches '^please +refund'"));
+    assert_true(holds("subject matches '(please|kindly)+ +(refund|return)s?'"));
+    assert_false(holds("subject matches '^[A-Z]{2}-[0-9]{4}(-[0-9]{1,3}){0,2}$'"));
     assert_false(holds("subject matches '^refund'"));
     assert_true(holds("subject is not empty"));
     assert_false(holds("subject is empty"));
@@ -222,6 +224,11 @@ static const struct bad bad_catalogue[] = {
     {"created_at > 'yesterday'", "RFC 3339", 13},
     {"subject matches '(unclosed'", "bad regular expression", 16},
     {"subject matches '(a)\\\\1'", "back-references", 16},
+    {"subject matches 'ma++++++++++++tches'", "cannot directly follow another repetition", 16},
+    {"subject matches '((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+'", "repeats too much", 16},
+    {"subject matches '(a{1,20}){1,20}{2}'", "cannot directly follow", 16},
+    {"subject matches '((a{1,30}b){1,30}c){1,30}'", "repeats too much", 16},
+    {"subject matches 'a{300}'", "at most 255", 16},
     {"(subject = 'x'", "never closed", 0},
     {"subject = 'x')", "has no '('", 13},
     {"subject = 'x' junk", "unexpected 'junk'", 14},

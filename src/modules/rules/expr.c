@@ -497,6 +497,7 @@ static int
 compile_regex(struct parser *p, struct node *n, size_t at)
 {
     const char *re = n->vals[0].s;
+    const char *problem;
     int rc;
 
     if (utf8_count(re, strlen(re)) > EXPR_MAX_REGEX)
@@ -507,6 +508,9 @@ compile_regex(struct parser *p, struct node *n, size_t at)
         if (*c == '\\' && c[1])
             c++;
     }
+    problem = regex_cost_problem(re);
+    if (problem)
+        return fail(p, at, "%s", problem);
     rc = regcomp(&n->re, re, REG_EXTENDED | REG_ICASE | REG_NOSUB);
     if (rc) {
         char msg[128];

@@ -65,4 +65,9 @@ int expr_contains_folded(const char *hay, const char *needle);
 
 extern const char *const expr_priorities[]; /* low, normal, high, urgent, NULL */
 
+/* Why a `matches` pattern would be too costly for regcomp (stacked or
+ * nested repetitions that multiply its size, counts over 255, groups over 32
+ * deep), or NULL when it is fine (expr_regex.c). */
+const char *regex_cost_problem(const char *re);
+
 #endif
